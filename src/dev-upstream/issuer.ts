@@ -1,0 +1,146 @@
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import {
+  type CryptoKey,
+  type JSONWebKeySet,
+  type JWK,
+  type JWTPayload,
+  SignJWT,
+  calculateJwkThumbprint,
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+} from "jose";
+
+/**
+ * The development token issuer: signs JWTs with keys it generates and publishes
+ * their public halves as a JWKS. For development and tests only.
+ */
+
+export const DEV_ISSUER = "urn:oauth-clients-graph:dev-issuer";
+export const DEV_AUDIENCE = "urn:xeonr:auth-api";
+const ALGORITHM = "ES256";
+
+interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+  privateJwk: JWK;
+}
+
+export interface MintOptions {
+  scopes: string[];
+  subject?: string;
+  /** Seconds from now; negative mints an already expired token. */
+  expiresInSeconds?: number;
+  /** Seconds from now before which the token is not valid. */
+  notBeforeInSeconds?: number;
+  audience?: string;
+  issuer?: string;
+}
+
+export interface VerifiedToken {
+  subject: string | undefined;
+  scopes: Set<string>;
+}
+
+export class DevIssuer {
+  private constructor(
+    private keys: SigningKey[],
+    private readonly keyFile: string | undefined,
+  ) {}
+
+  /**
+   * With a key file, the keys are kept there (created on first use), so that
+   * `npm run token` and a running development upstream agree on them.
+   */
+  static async create(options: { keyFile?: string } = {}): Promise<DevIssuer> {
+    const stored = options.keyFile ? await readKeyFile(options.keyFile) : undefined;
+    if (stored) return new DevIssuer(stored, options.keyFile);
+    const issuer = new DevIssuer([await newSigningKey()], options.keyFile);
+    await issuer.persist();
+    return issuer;
+  }
+
+  jwks(): JSONWebKeySet {
+    return { keys: this.keys.map((key) => key.publicJwk) };
+  }
+
+  /** Signs with the newest key. */
+  async mint(options: MintOptions): Promise<string> {
+    const key = this.keys[this.keys.length - 1]!;
+    const now = Math.floor(Date.now() / 1000);
+    const jwt = new SignJWT({ scope: options.scopes.join(" ") })
+      .setProtectedHeader({ alg: ALGORITHM, kid: key.kid, typ: "JWT" })
+      .setIssuer(options.issuer ?? DEV_ISSUER)
+      .setAudience(options.audience ?? DEV_AUDIENCE)
+      .setSubject(options.subject ?? "dev-user")
+      .setIssuedAt(now)
+      .setExpirationTime(now + (options.expiresInSeconds ?? 12 * 3600));
+    if (options.notBeforeInSeconds !== undefined) jwt.setNotBefore(now + options.notBeforeInSeconds);
+    return jwt.sign(key.privateKey);
+  }
+
+  /** Adds a new signing key; older keys stay published so tokens they signed still verify. */
+  async rotate(): Promise<string> {
+    const key = await newSigningKey();
+    this.keys = [...this.keys, key];
+    await this.persist();
+    return key.kid;
+  }
+
+  /** Verifies a token this issuer signed; throws on any defect. */
+  async verify(token: string): Promise<VerifiedToken> {
+    const { payload } = await jwtVerify(token, createLocalJWKSet(this.jwks()), {
+      issuer: DEV_ISSUER,
+      audience: DEV_AUDIENCE,
+      algorithms: [ALGORITHM],
+      clockTolerance: 5,
+    });
+    return { subject: payload.sub, scopes: scopesOf(payload) };
+  }
+
+  private async persist(): Promise<void> {
+    if (!this.keyFile) return;
+    await mkdir(dirname(this.keyFile), { recursive: true });
+    const body = JSON.stringify({ keys: this.keys.map((key) => key.privateJwk) }, null, 2);
+    await writeFile(this.keyFile, body, { mode: 0o600 });
+  }
+}
+
+function scopesOf(payload: JWTPayload): Set<string> {
+  if (typeof payload.scope === "string") return new Set(payload.scope.split(" ").filter(Boolean));
+  if (Array.isArray(payload.scp)) return new Set(payload.scp.filter((s) => typeof s === "string"));
+  return new Set();
+}
+
+async function newSigningKey(): Promise<SigningKey> {
+  const { privateKey } = await generateKeyPair(ALGORITHM, { extractable: true });
+  return fromPrivateJwk(await exportJWK(privateKey));
+}
+
+async function fromPrivateJwk(jwk: JWK): Promise<SigningKey> {
+  const { d: _private, ...publicPart } = jwk;
+  const kid = await calculateJwkThumbprint(publicPart);
+  const privateKey = (await importJWK({ ...jwk, alg: ALGORITHM }, ALGORITHM)) as CryptoKey;
+  return {
+    kid,
+    privateKey,
+    privateJwk: { ...jwk, kid },
+    publicJwk: { ...publicPart, kid, alg: ALGORITHM, use: "sig" },
+  };
+}
+
+async function readKeyFile(path: string): Promise<SigningKey[] | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  const { keys } = JSON.parse(text) as { keys: JWK[] };
+  return Promise.all(keys.map(fromPrivateJwk));
+}

@@ -1,0 +1,20 @@
+import { parseArgs } from "node:util";
+import { DEV_KEY_FILE } from "./dev-key-file.js";
+import { startDevUpstream } from "./server.js";
+
+/** `npm run upstream -- [--port N] [--host H]`: the development upstream on its own. */
+const { values } = parseArgs({
+  options: { port: { type: "string", default: "4100" }, host: { type: "string", default: "127.0.0.1" } },
+});
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  process.stderr.write(`--port must be a port number, got ${JSON.stringify(values.port)}\n`);
+  process.exit(2);
+}
+
+const upstream = await startDevUpstream({ host: values.host, port, keyFile: DEV_KEY_FILE });
+process.stdout.write(`development upstream listening on ${upstream.url}\n`);
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => void upstream.close().then(() => process.exit(0)));
+}

@@ -1,0 +1,137 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Code, ConnectError, type ConnectRouter, type HandlerContext, type Interceptor } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { ClientsService } from "../upstream/gen/xeonr/auth/api/v1/clients_pb.js";
+import { DevIssuer } from "./issuer.js";
+import { SEED_CLIENTS } from "./seed.js";
+import { ClientStore } from "./store.js";
+
+/**
+ * The development upstream: a real Connect server for xeonr.auth.api.v1.ClientsService
+ * with the same scopes and errors as the real one, an in-memory store and a token issuer.
+ *
+ * Besides the service it serves:
+ *   GET  /.well-known/jwks.json  the issuer's public keys
+ *   GET  /__dev/stats            calls received per procedure, and the latest requests
+ *   POST /__dev/stats/reset      zeroes those counters
+ */
+
+export const SCOPE_READ = "oauth:clients:read";
+export const SCOPE_MANAGE = "oauth:clients:manage";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const RECENT_CALLS_KEPT = 1_000;
+
+export interface ReceivedCall {
+  procedure: string;
+  clientId: string;
+  includeSecret: boolean;
+}
+
+export interface DevUpstreamStats {
+  calls: Record<string, number>;
+  recent: ReceivedCall[];
+}
+
+export interface DevUpstream {
+  url: string;
+  issuer: DevIssuer;
+  close(): Promise<void>;
+}
+
+export interface DevUpstreamOptions {
+  host?: string;
+  port?: number;
+  /** Where the issuer keeps its keys; omitted, they live in memory only. */
+  keyFile?: string;
+}
+
+export async function startDevUpstream(options: DevUpstreamOptions = {}): Promise<DevUpstream> {
+  const issuer = await DevIssuer.create({ keyFile: options.keyFile });
+  const store = new ClientStore(SEED_CLIENTS);
+  let stats: DevUpstreamStats = { calls: {}, recent: [] };
+
+  const countCalls: Interceptor = (next) => async (request) => {
+    const message = request.message as { clientId?: string; includeSecret?: boolean };
+    const procedure = request.method.name;
+    stats.calls[procedure] = (stats.calls[procedure] ?? 0) + 1;
+    stats.recent.push({ procedure, clientId: message.clientId ?? "", includeSecret: message.includeSecret ?? false });
+    if (stats.recent.length > RECENT_CALLS_KEPT) stats.recent.shift();
+    return next(request);
+  };
+
+  async function authorize(context: HandlerContext, scope: string): Promise<void> {
+    const header = context.requestHeader.get("authorization") ?? "";
+    const token = /^Bearer (.+)$/i.exec(header)?.[1];
+    if (!token) throw new ConnectError("missing bearer token", Code.Unauthenticated);
+    let scopes: Set<string>;
+    try {
+      ({ scopes } = await issuer.verify(token));
+    } catch {
+      throw new ConnectError("invalid bearer token", Code.Unauthenticated);
+    }
+    if (!scopes.has(scope)) throw new ConnectError(`missing scope ${scope}`, Code.PermissionDenied);
+  }
+
+  function validClientId(clientId: string): string {
+    if (!UUID.test(clientId)) throw new ConnectError("client_id must be a UUID", Code.InvalidArgument);
+    return clientId.toLowerCase();
+  }
+
+  const routes = (router: ConnectRouter) =>
+    router.service(ClientsService, {
+      async getClient(request, context) {
+        await authorize(context, SCOPE_READ);
+        const client = store.get(validClientId(request.clientId), request.includeSecret);
+        if (!client) throw new ConnectError("client not found", Code.NotFound);
+        return { client };
+      },
+      async regenerateSecret(request, context) {
+        await authorize(context, SCOPE_MANAGE);
+        const client = store.regenerateSecret(validClientId(request.clientId));
+        if (!client) throw new ConnectError("client not found", Code.NotFound);
+        return client;
+      },
+    });
+
+  const handler = connectNodeAdapter({
+    routes,
+    interceptors: [countCalls],
+    // As the reference pages say: unknown request keys are rejected, every response field is written.
+    jsonOptions: { ignoreUnknownFields: false, alwaysEmitImplicit: true },
+    fallback(request, response) {
+      const path = new URL(request.url ?? "/", "http://localhost").pathname;
+      const json = (status: number, body: unknown) => {
+        response.writeHead(status, { "content-type": "application/json" });
+        response.end(JSON.stringify(body));
+      };
+      if (request.method === "GET" && path === "/.well-known/jwks.json") return json(200, issuer.jwks());
+      if (request.method === "GET" && path === "/__dev/stats") return json(200, stats);
+      if (request.method === "POST" && path === "/__dev/stats/reset") {
+        stats = { calls: {}, recent: [] };
+        return json(200, stats);
+      }
+      json(404, { code: "not_found", message: "no such route" });
+    },
+  });
+
+  const server = createServer(handler);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve);
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(":") ? `[${address}]` : address;
+
+  return {
+    url: `http://${host}:${port}`,
+    issuer,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,54 @@
+import DataLoader from "dataloader";
+import pLimit from "p-limit";
+import { type CallOptions, type Client, type ClientsUpstream, UpstreamError } from "../upstream/clients-service.js";
+
+/**
+ * Per-request access to OAuth clients. Reads go through one DataLoader, so identical
+ * lookups in an operation make one upstream call and the distinct lookups of a tick
+ * go out together, at most `maxConcurrency` at a time. Nothing outlives the request.
+ */
+export interface ClientsLoader {
+  /** The client, or null when the upstream does not know the id. */
+  get(clientId: string, includeSecret: boolean): Promise<Client | null>;
+  /** Never batched, deduplicated or retried: every call invalidates the previous secret. */
+  regenerateSecret(clientId: string): Promise<Client>;
+}
+
+interface ClientKey {
+  clientId: string;
+  includeSecret: boolean;
+}
+
+export function createClientsLoader(
+  upstream: ClientsUpstream,
+  callOptions: CallOptions,
+  maxConcurrency: number,
+): ClientsLoader {
+  const loader = new DataLoader<ClientKey, Client | null, string>(
+    (keys) => {
+      const limit = pLimit(maxConcurrency);
+      return Promise.all(
+        keys.map((key) =>
+          limit(() => upstream.getClient(key.clientId, key.includeSecret, callOptions)).catch(notFoundAsNull),
+        ),
+      );
+    },
+    { cacheKeyFn: (key) => `${key.clientId}/${key.includeSecret}` },
+  );
+
+  return {
+    get: (clientId, includeSecret) => loader.load({ clientId, includeSecret }),
+    async regenerateSecret(clientId) {
+      const client = await upstream.regenerateSecret(clientId, callOptions);
+      // What this request read before is stale now.
+      loader.clear({ clientId, includeSecret: false }).clear({ clientId, includeSecret: true });
+      return client;
+    },
+  };
+}
+
+/** DataLoader wants failures as values; an unknown id is not a failure. */
+function notFoundAsNull(error: unknown): null | Error {
+  if (error instanceof UpstreamError && error.code === "not_found") return null;
+  return error instanceof Error ? error : new Error(String(error));
+}

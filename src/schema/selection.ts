@@ -1,0 +1,41 @@
+import {
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLResolveInfo,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  Kind,
+  type SelectionSetNode,
+  getDirectiveValues,
+} from "graphql";
+
+/**
+ * Whether the operation selects `fieldName` directly on the value this resolver
+ * returns, through fragments too, honouring @skip and @include.
+ */
+export function selectsField(info: GraphQLResolveInfo, fieldName: string): boolean {
+  const visited = new Set<string>();
+  const included = (node: FieldNode | SelectionSetNode["selections"][number]) =>
+    getDirectiveValues(GraphQLSkipDirective, node, info.variableValues)?.if !== true &&
+    getDirectiveValues(GraphQLIncludeDirective, node, info.variableValues)?.if !== false;
+
+  const search = (selectionSet: SelectionSetNode | undefined): boolean =>
+    (selectionSet?.selections ?? []).some((selection) => {
+      if (!included(selection)) return false;
+      switch (selection.kind) {
+        case Kind.FIELD:
+          return selection.name.value === fieldName;
+        case Kind.INLINE_FRAGMENT:
+          return search(selection.selectionSet);
+        case Kind.FRAGMENT_SPREAD: {
+          const name = selection.name.value;
+          if (visited.has(name)) return false;
+          visited.add(name);
+          const fragment: FragmentDefinitionNode | undefined = info.fragments[name];
+          return search(fragment?.selectionSet);
+        }
+      }
+    });
+
+  return info.fieldNodes.some((node) => included(node) && search(node.selectionSet));
+}

@@ -1,0 +1,52 @@
+import { createYoga } from "graphql-yoga";
+import { createContextFactory } from "../context/context.js";
+import type { Logger } from "../logger.js";
+import { schema } from "../schema/index.js";
+import type { ClientsUpstream } from "../upstream/clients-service.js";
+import { createErrorMasker } from "./errors.js";
+
+export const GRAPHQL_PATH = "/graphql";
+
+export const EXAMPLE_OPERATION = `# An OAuth client by id. Select clientSecret only if you need it:
+# the secret is fetched from the upstream only when it is selected.
+query ExampleClient {
+  oauthClient(id: "550e8400-e29b-41d4-a716-446655440000") {
+    id
+    name
+    redirectUri
+    isVerified
+    createdAt
+    applicationBindings { applicationId config { jsonConfig } }
+  }
+}
+`;
+
+export interface YogaOptions {
+  upstream: ClientsUpstream;
+  maxConcurrency: number;
+  logger: Logger;
+  /** Put in GraphiQL's headers so that the example operation runs as is (development only). */
+  graphiqlToken?: string | undefined;
+}
+
+export function createGraphQLHandler({ upstream, maxConcurrency, logger, graphiqlToken }: YogaOptions) {
+  return createYoga({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    context: createContextFactory({ upstream, maxConcurrency }),
+    maskedErrors: { maskError: createErrorMasker(logger), isDev: false },
+    landingPage: false,
+    logging: {
+      debug: (...args) => logger.debug({ yoga: args.map(String) }),
+      info: (...args) => logger.info({ yoga: args.map(String) }),
+      warn: (...args) => logger.warn({ yoga: args.map(String) }),
+      // Errors worth an operator's attention are logged by the error masker, without credentials.
+      error: (...args) => logger.debug({ yoga: args.map(String) }),
+    },
+    graphiql: {
+      title: "oauth-clients-graph",
+      defaultQuery: EXAMPLE_OPERATION,
+      headers: graphiqlToken ? JSON.stringify({ Authorization: `Bearer ${graphiqlToken}` }) : undefined,
+    },
+  });
+}
