@@ -1,4 +1,5 @@
 import { createServer } from "node:http";
+import { setTimeout as delay } from "node:timers/promises";
 import type { AddressInfo } from "node:net";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -13,8 +14,10 @@ import { ClientStore } from "./store.js";
  *
  * Besides the service it serves:
  *   GET  /.well-known/jwks.json  the issuer's public keys
- *   GET  /__dev/stats            calls received per procedure, and the latest requests
+ *   GET  /__dev/stats            calls received per procedure, the latest requests and
+ *                                the most calls it has had in flight at once
  *   POST /__dev/stats/reset      zeroes those counters
+ *   POST /__dev/latency          {"ms": N}: every call takes at least N ms from now on
  */
 
 export const SCOPE_READ = "oauth:clients:read";
@@ -32,7 +35,10 @@ export interface ReceivedCall {
 export interface DevUpstreamStats {
   calls: Record<string, number>;
   recent: ReceivedCall[];
+  maxInFlight: number;
 }
+
+const emptyStats = (): DevUpstreamStats => ({ calls: {}, recent: [], maxInFlight: 0 });
 
 export interface DevUpstream {
   url: string;
@@ -50,7 +56,9 @@ export interface DevUpstreamOptions {
 export async function startDevUpstream(options: DevUpstreamOptions = {}): Promise<DevUpstream> {
   const issuer = await DevIssuer.create({ keyFile: options.keyFile });
   const store = new ClientStore(SEED_CLIENTS);
-  let stats: DevUpstreamStats = { calls: {}, recent: [] };
+  let stats = emptyStats();
+  let inFlight = 0;
+  let latencyMs = 0;
 
   const countCalls: Interceptor = (next) => async (request) => {
     const message = request.message as { clientId?: string; includeSecret?: boolean };
@@ -58,7 +66,14 @@ export async function startDevUpstream(options: DevUpstreamOptions = {}): Promis
     stats.calls[procedure] = (stats.calls[procedure] ?? 0) + 1;
     stats.recent.push({ procedure, clientId: message.clientId ?? "", includeSecret: message.includeSecret ?? false });
     if (stats.recent.length > RECENT_CALLS_KEPT) stats.recent.shift();
-    return next(request);
+    inFlight += 1;
+    stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
+    try {
+      if (latencyMs > 0) await delay(latencyMs, undefined, { signal: request.signal });
+      return await next(request);
+    } finally {
+      inFlight -= 1;
+    }
   };
 
   async function authorize(context: HandlerContext, scope: string): Promise<void> {
@@ -100,7 +115,7 @@ export async function startDevUpstream(options: DevUpstreamOptions = {}): Promis
     interceptors: [countCalls],
     // As the reference pages say: unknown request keys are rejected, every response field is written.
     jsonOptions: { ignoreUnknownFields: false, alwaysEmitImplicit: true },
-    fallback(request, response) {
+    async fallback(request, response) {
       const path = new URL(request.url ?? "/", "http://localhost").pathname;
       const json = (status: number, body: unknown) => {
         response.writeHead(status, { "content-type": "application/json" });
@@ -109,8 +124,14 @@ export async function startDevUpstream(options: DevUpstreamOptions = {}): Promis
       if (request.method === "GET" && path === "/.well-known/jwks.json") return json(200, issuer.jwks());
       if (request.method === "GET" && path === "/__dev/stats") return json(200, stats);
       if (request.method === "POST" && path === "/__dev/stats/reset") {
-        stats = { calls: {}, recent: [] };
+        stats = emptyStats();
         return json(200, stats);
+      }
+      if (request.method === "POST" && path === "/__dev/latency") {
+        const { ms } = (await readJson(request)) as { ms?: unknown };
+        if (typeof ms !== "number" || !Number.isInteger(ms) || ms < 0) return json(400, { message: "ms must be a whole number >= 0" });
+        latencyMs = ms;
+        return json(200, { ms });
       }
       json(404, { code: "not_found", message: "no such route" });
     },
@@ -134,4 +155,14 @@ export async function startDevUpstream(options: DevUpstreamOptions = {}): Promis
         server.closeAllConnections();
       }),
   };
+}
+
+async function readJson(request: AsyncIterable<Buffer | string>): Promise<unknown> {
+  let body = "";
+  for await (const chunk of request) body += chunk;
+  try {
+    return JSON.parse(body || "{}");
+  } catch {
+    return {};
+  }
 }

@@ -1,4 +1,5 @@
 import SchemaBuilder from "@pothos/core";
+import { GraphQLScalarType } from "graphql";
 import type { JsonObject } from "@bufbuild/protobuf";
 import { DateTimeResolver, JSONObjectResolver, URLResolver, UUIDResolver } from "graphql-scalars";
 import type { GraphQLContext } from "../context/context.js";
@@ -19,7 +20,17 @@ export const builder = new SchemaBuilder<{
 
 builder.addScalarType("DateTime", DateTimeResolver);
 builder.addScalarType("UUID", UUIDResolver);
-builder.addScalarType("URL", URLResolver);
+// graphql-scalars checks that a URL is one; it goes out as the upstream wrote it, not normalised.
+builder.addScalarType(
+  "URL",
+  new GraphQLScalarType({
+    ...URLResolver.toConfig(),
+    serialize: (value) => {
+      URLResolver.serialize(value);
+      return String(value);
+    },
+  }),
+);
 builder.addScalarType("JSONObject", JSONObjectResolver);
 
 builder.queryType({});

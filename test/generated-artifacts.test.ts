@@ -1,0 +1,38 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { printSchemaSDL } from "../src/schema/index.js";
+
+const root = new URL("..", import.meta.url).pathname;
+
+function filesUnder(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (current: string) => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const path = join(current, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files.set(relative(dir, path), readFileSync(path, "utf8"));
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+describe("committed generated artifacts", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "ocg-generate-"));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it("schema.graphql is what the Pothos builder prints (run `npm run schema`)", () => {
+    expect(readFileSync(join(root, "schema.graphql"), "utf8")).toBe(printSchemaSDL());
+  });
+
+  it("the protobuf code under src/upstream/gen is what buf generates from proto/ (run `npm run generate`)", () => {
+    execFileSync(join(root, "node_modules/.bin/buf"), ["generate", "--output", scratch], { cwd: root });
+    const fresh = filesUnder(join(scratch, "src/upstream/gen"));
+    const committed = filesUnder(join(root, "src/upstream/gen"));
+    expect(fresh.size).toBeGreaterThan(0);
+    expect(committed).toEqual(fresh);
+  });
+});

@@ -1,0 +1,86 @@
+import { loadConfig } from "../../src/config.js";
+import { type DevUpstream, type DevUpstreamStats, startDevUpstream } from "../../src/dev-upstream/server.js";
+import { createLogger } from "../../src/logger.js";
+import { type RunningFacade, startFacade } from "../../src/server/server.js";
+
+export const READ = "oauth:clients:read";
+export const MANAGE = "oauth:clients:manage";
+
+export interface GraphQLResponse<TData = Record<string, unknown>> {
+  status: number;
+  body: {
+    data?: TData | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  };
+}
+
+/**
+ * The development upstream and the facade, both real HTTP servers on loopback,
+ * and a client that speaks to them over HTTP.
+ */
+export interface Stack {
+  upstream: DevUpstream;
+  facade: RunningFacade;
+  /** A token with both scopes. */
+  token: string;
+  mint(scopes: string[]): Promise<string>;
+  graphql<TData = Record<string, any>>(
+    query: string,
+    options?: { variables?: Record<string, unknown>; token?: string | null },
+  ): Promise<GraphQLResponse<TData>>;
+  /** Calls the upstream directly, as a Connect JSON client would. */
+  connectCall(procedure: string, body: unknown, token?: string): Promise<{ status: number; body: any }>;
+  upstreamStats(): Promise<DevUpstreamStats>;
+  resetUpstreamStats(): Promise<void>;
+  setUpstreamLatency(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const upstream = await startDevUpstream();
+  const config = loadConfig({ NODE_ENV: "test", PORT: "0", LOG_LEVEL: "silent", ...env });
+  const facade = await startFacade({ config, upstreamUrl: upstream.url, logger: createLogger(config.logLevel) });
+  const token = await upstream.issuer.mint({ scopes: [READ, MANAGE] });
+
+  const postJson = async (url: string, body: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+
+  return {
+    upstream,
+    facade,
+    token,
+    mint: (scopes) => upstream.issuer.mint({ scopes }),
+    async graphql(query, options = {}) {
+      const bearer = options.token === undefined ? token : options.token;
+      return postJson(
+        facade.graphqlUrl,
+        { query, variables: options.variables },
+        bearer === null ? {} : { authorization: `Bearer ${bearer}` },
+      );
+    },
+    connectCall: (procedure, body, bearer = token) =>
+      postJson(`${upstream.url}/xeonr.auth.api.v1.ClientsService/${procedure}`, body, {
+        "connect-protocol-version": "1",
+        authorization: `Bearer ${bearer}`,
+      }),
+    async upstreamStats() {
+      return (await fetch(`${upstream.url}/__dev/stats`)).json() as Promise<DevUpstreamStats>;
+    },
+    async resetUpstreamStats() {
+      await fetch(`${upstream.url}/__dev/stats/reset`, { method: "POST" });
+    },
+    async setUpstreamLatency(ms) {
+      await postJson(`${upstream.url}/__dev/latency`, { ms });
+    },
+    async close() {
+      await facade.close();
+      await upstream.close();
+    },
+  };
+}
