@@ -7,32 +7,63 @@ import { z } from "zod";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().min(0);
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
+const boolean = z.enum(["true", "false"], { error: 'must be "true" or "false"' }).transform((v) => v === "true");
 
-const envSchema = z.object({
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  HOST: z.string().min(1).default("127.0.0.1"),
-  PORT: port.default(4000),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  UPSTREAM_URL: z
-    .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
-    .optional()
-    .describe("unset: start the bundled development upstream in-process"),
-  UPSTREAM_WIRE_FORMAT: z.enum(["json", "binary"]).default("json"),
-  UPSTREAM_HTTP_VERSION: z.enum(["1.1", "2"]).default("1.1"),
-  UPSTREAM_TIMEOUT_MS: positiveInt.max(120_000).default(5_000),
-  UPSTREAM_MAX_CONCURRENCY: positiveInt.max(1_000).default(10),
-});
+/** Asymmetric algorithms only: an HMAC or `none` token must never verify. */
+const ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"] as const;
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    HOST: z.string().min(1).default("127.0.0.1"),
+    PORT: port.default(4000),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    INTROSPECTION: boolean.default(true),
+    UPSTREAM_URL: httpUrl.optional(),
+    UPSTREAM_WIRE_FORMAT: z.enum(["json", "binary"]).default("json"),
+    UPSTREAM_HTTP_VERSION: z.enum(["1.1", "2"]).default("1.1"),
+    UPSTREAM_TIMEOUT_MS: positiveInt.max(120_000).default(5_000),
+    UPSTREAM_MAX_CONCURRENCY: positiveInt.max(1_000).default(10),
+    AUTH_JWKS_URL: httpUrl.optional(),
+    AUTH_ISSUER: z.string().min(1).optional(),
+    AUTH_AUDIENCE: z.string().min(1).optional(),
+    AUTH_ALGORITHMS: z
+      .string()
+      .default("ES256,RS256,PS256,EdDSA")
+      .transform((list) => list.split(",").map((alg) => alg.trim()).filter(Boolean))
+      .pipe(
+        z
+          .array(z.enum(ASYMMETRIC_ALGORITHMS, { error: `each must be one of ${ASYMMETRIC_ALGORITHMS.join(", ")}` }))
+          .min(1),
+      ),
+    AUTH_CLOCK_TOLERANCE_S: nonNegativeInt.max(300).default(5),
+    AUTH_JWKS_COOLDOWN_MS: nonNegativeInt.max(3_600_000).default(30_000),
+    AUTH_JWKS_CACHE_MAX_AGE_MS: positiveInt.default(600_000),
+  })
+  .superRefine((env, context) => {
+    if (env.UPSTREAM_URL === undefined) return;
+    // Against a real upstream there is no development issuer to fall back on.
+    for (const name of ["AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE"] as const) {
+      if (env[name] === undefined) context.addIssue({ code: "custom", path: [name], message: "is required when UPSTREAM_URL is set" });
+    }
+  });
+
+type Env = z.infer<typeof envSchema>;
 
 export interface Config {
-  env: "development" | "production" | "test";
+  env: Env["NODE_ENV"];
   host: string;
   port: number;
-  logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+  logLevel: Env["LOG_LEVEL"];
+  introspection: boolean;
   upstream: UpstreamConfig;
+  auth: AuthConfig;
 }
 
 export interface UpstreamConfig {
-  /** Absent when the bundled development upstream is to be started in-process. */
+  /** Unset: the bundled development upstream is started in-process. */
   url: string | undefined;
   wireFormat: "json" | "binary";
   httpVersion: "1.1" | "2";
@@ -40,6 +71,23 @@ export interface UpstreamConfig {
   /** Upper bound on concurrent GetClient calls made for one GraphQL request. */
   maxConcurrency: number;
 }
+
+export interface AuthConfig {
+  /** These three are unset only with the development upstream, which supplies them. */
+  jwksUrl: string | undefined;
+  issuer: string | undefined;
+  audience: string | undefined;
+  algorithms: string[];
+  clockToleranceSeconds: number;
+  jwksCooldownMs: number;
+  jwksCacheMaxAgeMs: number;
+}
+
+/** A configuration with its upstream and token issuer settled. */
+export type ResolvedConfig = Config & {
+  upstream: UpstreamConfig & { url: string };
+  auth: AuthConfig & { jwksUrl: string; issuer: string; audience: string };
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -56,8 +104,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
-        const name = issue.path.join(".");
-        return `${name}=${JSON.stringify(present[name])}: ${issue.message}`;
+        const name = String(issue.path[0]);
+        const value = present[name];
+        return `${name}${value === undefined ? "" : `=${JSON.stringify(value)}`}: ${issue.message}`;
       }),
     );
   }
@@ -67,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
+    introspection: e.INTROSPECTION,
     upstream: {
       url: e.UPSTREAM_URL,
       wireFormat: e.UPSTREAM_WIRE_FORMAT,
@@ -74,5 +124,33 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeoutMs: e.UPSTREAM_TIMEOUT_MS,
       maxConcurrency: e.UPSTREAM_MAX_CONCURRENCY,
     },
+    auth: {
+      jwksUrl: e.AUTH_JWKS_URL,
+      issuer: e.AUTH_ISSUER,
+      audience: e.AUTH_AUDIENCE,
+      algorithms: e.AUTH_ALGORITHMS,
+      clockToleranceSeconds: e.AUTH_CLOCK_TOLERANCE_S,
+      jwksCooldownMs: e.AUTH_JWKS_COOLDOWN_MS,
+      jwksCacheMaxAgeMs: e.AUTH_JWKS_CACHE_MAX_AGE_MS,
+    },
   };
+}
+
+export interface DevelopmentUpstreamSettings {
+  url: string;
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+}
+
+/** Settles the upstream: the configured one, or the development upstream for whatever is unset. */
+export function resolveConfig(config: Config, development?: DevelopmentUpstreamSettings): ResolvedConfig {
+  const url = config.upstream.url ?? development?.url;
+  const jwksUrl = config.auth.jwksUrl ?? development?.jwksUrl;
+  const issuer = config.auth.issuer ?? development?.issuer;
+  const audience = config.auth.audience ?? development?.audience;
+  if (!url || !jwksUrl || !issuer || !audience) {
+    throw new ConfigError(["UPSTREAM_URL, AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE are required"]);
+  }
+  return { ...config, upstream: { ...config.upstream, url }, auth: { ...config.auth, jwksUrl, issuer, audience } };
 }

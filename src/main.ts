@@ -1,27 +1,41 @@
-import { ConfigError, loadConfig } from "./config.js";
+import { SCOPE_MANAGE, SCOPE_READ } from "./auth/scopes.js";
+import { ConfigError, type ResolvedConfig, loadConfig, resolveConfig } from "./config.js";
 import { DEV_KEY_FILE } from "./dev-upstream/dev-key-file.js";
-import { startDevUpstream } from "./dev-upstream/server.js";
+import { DEV_AUDIENCE, DEV_ISSUER } from "./dev-upstream/issuer.js";
+import { type DevUpstream, startDevUpstream } from "./dev-upstream/server.js";
 import { createLogger } from "./logger.js";
 import { startFacade } from "./server/server.js";
 
 /** `npm start`: the facade, and the development upstream in-process when no UPSTREAM_URL is set. */
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
+function exitWith(error: unknown): never {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`${error.message}\n`);
   process.exit(1);
 }
 
-const logger = createLogger(config.logLevel);
-const devUpstream = config.upstream.url ? undefined : await startDevUpstream({ keyFile: DEV_KEY_FILE });
-const devToken = await devUpstream?.issuer.mint({ scopes: ["oauth:clients:read", "oauth:clients:manage"] });
+let config: ResolvedConfig;
+let devUpstream: DevUpstream | undefined;
+try {
+  const loaded = loadConfig();
+  devUpstream = loaded.upstream.url ? undefined : await startDevUpstream({ keyFile: DEV_KEY_FILE });
+  config = resolveConfig(
+    loaded,
+    devUpstream && {
+      url: devUpstream.url,
+      jwksUrl: `${devUpstream.url}/.well-known/jwks.json`,
+      issuer: DEV_ISSUER,
+      audience: DEV_AUDIENCE,
+    },
+  );
+} catch (error) {
+  exitWith(error);
+}
 
+const logger = createLogger(config.logLevel);
+const devToken = await devUpstream?.issuer.mint({ scopes: [SCOPE_READ, SCOPE_MANAGE] });
 const facade = await startFacade({
   config,
-  upstreamUrl: config.upstream.url ?? devUpstream!.url,
   logger,
   graphiqlToken: config.env === "development" ? devToken : undefined,
 });
@@ -32,9 +46,9 @@ if (devUpstream) {
   process.stdout.write(
     [
       "",
-      `  GraphiQL:            ${facade.graphqlUrl}`,
+      `  GraphiQL:             ${facade.graphqlUrl}`,
       `  Development upstream: ${devUpstream.url} (in-process; set UPSTREAM_URL to use a real one)`,
-      `  Development token (read + manage, 12h):`,
+      `  Development token (${SCOPE_READ} ${SCOPE_MANAGE}, 12h):`,
       `    ${devToken}`,
       "",
     ].join("\n") + "\n",

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { READ, type Stack, startStack } from "./support/stack.js";
+import { type Stack, startStack } from "./support/stack.js";
 
 const CLIENT_ID = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
 const REGENERATE = `mutation($id: ID!) {
@@ -58,22 +58,5 @@ describe("Mutation.regenerateClientSecret", () => {
     expect(body.data).toBeNull();
     expect(body.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", argumentName: "input.clientId" });
     expect((await stack.upstreamStats()).calls).toEqual({});
-  });
-});
-
-describe("upstream refusals", () => {
-  it("maps the upstream's permission_denied to FORBIDDEN and changes nothing", async () => {
-    const readOnly = await stack.mint([READ]);
-    const before = await stack.connectCall("GetClient", { clientId: CLIENT_ID, includeSecret: true });
-    const { body } = await stack.graphql(REGENERATE, { variables: { id: CLIENT_ID }, token: readOnly });
-    expect(body.errors![0]!.extensions!.code).toBe("FORBIDDEN");
-    const after = await stack.connectCall("GetClient", { clientId: CLIENT_ID, includeSecret: true });
-    expect(after.body.Client.clientSecret).toBe(before.body.Client.clientSecret);
-  });
-
-  it("maps the upstream's unauthenticated to UNAUTHENTICATED without echoing the upstream's message", async () => {
-    const { body } = await stack.graphql(`{ oauthClient(id: "${CLIENT_ID}") { id } }`, { token: null });
-    expect(body.errors![0]!.extensions!.code).toBe("UNAUTHENTICATED");
-    expect(JSON.stringify(body)).not.toMatch(/bearer|stack|at .*\.ts/i);
   });
 });

@@ -1,23 +1,27 @@
 import type { YogaInitialContext } from "graphql-yoga";
+import type { Auth, TokenVerifier } from "../auth/verifier.js";
 import { type ClientsLoader, createClientsLoader } from "../loaders/clients.js";
 import type { ClientsUpstream } from "../upstream/clients-service.js";
 
-/** What every resolver sees: built once per GraphQL request. */
+/** What every resolver and permission rule sees: built once per GraphQL request. */
 export interface GraphQLContext {
+  auth: Auth;
   clients: ClientsLoader;
 }
 
 export interface ContextDependencies {
+  verifyToken: TokenVerifier;
   upstream: ClientsUpstream;
   maxConcurrency: number;
 }
 
-export function createContextFactory({ upstream, maxConcurrency }: ContextDependencies) {
-  return ({ request }: YogaInitialContext): GraphQLContext => ({
-    clients: createClientsLoader(
-      upstream,
-      { authorization: request.headers.get("authorization") ?? undefined, signal: request.signal },
-      maxConcurrency,
-    ),
-  });
+export function createContextFactory({ verifyToken, upstream, maxConcurrency }: ContextDependencies) {
+  return async ({ request }: YogaInitialContext): Promise<GraphQLContext> => {
+    const auth = await verifyToken(request.headers.get("authorization"));
+    const authorization = auth.authenticated ? auth.authorization : undefined;
+    return {
+      auth,
+      clients: createClientsLoader(upstream, { authorization, signal: request.signal }, maxConcurrency),
+    };
+  };
 }

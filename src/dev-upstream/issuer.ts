@@ -4,7 +4,6 @@ import {
   type CryptoKey,
   type JSONWebKeySet,
   type JWK,
-  type JWTPayload,
   SignJWT,
   calculateJwkThumbprint,
   createLocalJWKSet,
@@ -13,6 +12,7 @@ import {
   importJWK,
   jwtVerify,
 } from "jose";
+import { scopesFromClaims } from "../auth/scopes.js";
 
 /**
  * The development token issuer: signs JWTs with keys it generates and publishes
@@ -43,7 +43,7 @@ export interface MintOptions {
 
 export interface VerifiedToken {
   subject: string | undefined;
-  scopes: Set<string>;
+  scopes: ReadonlySet<string>;
 }
 
 export class DevIssuer {
@@ -99,7 +99,7 @@ export class DevIssuer {
       algorithms: [ALGORITHM],
       clockTolerance: 5,
     });
-    return { subject: payload.sub, scopes: scopesOf(payload) };
+    return { subject: payload.sub, scopes: scopesFromClaims(payload) };
   }
 
   private async persist(): Promise<void> {
@@ -108,12 +108,6 @@ export class DevIssuer {
     const body = JSON.stringify({ keys: this.keys.map((key) => key.privateJwk) }, null, 2);
     await writeFile(this.keyFile, body, { mode: 0o600 });
   }
-}
-
-function scopesOf(payload: JWTPayload): Set<string> {
-  if (typeof payload.scope === "string") return new Set(payload.scope.split(" ").filter(Boolean));
-  if (Array.isArray(payload.scp)) return new Set(payload.scp.filter((s) => typeof s === "string"));
-  return new Set();
 }
 
 async function newSigningKey(): Promise<SigningKey> {

@@ -3,6 +3,8 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { AddressInfo } from "node:net";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { codeFromString } from "@connectrpc/connect/protocol-connect";
+import { SCOPE_MANAGE, SCOPE_READ } from "../auth/scopes.js";
 import { ClientsService } from "../upstream/gen/xeonr/auth/api/v1/clients_pb.js";
 import { DevIssuer } from "./issuer.js";
 import { SEED_CLIENTS } from "./seed.js";
@@ -18,10 +20,9 @@ import { ClientStore } from "./store.js";
  *                                the most calls it has had in flight at once
  *   POST /__dev/stats/reset      zeroes those counters
  *   POST /__dev/latency          {"ms": N}: every call takes at least N ms from now on
+ *   POST /__dev/fail             {"code": "unavailable", "times": N}: the next N calls fail
+ *                                with that Connect code, as the real upstream would say it
  */
-
-export const SCOPE_READ = "oauth:clients:read";
-export const SCOPE_MANAGE = "oauth:clients:manage";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RECENT_CALLS_KEPT = 1_000;
@@ -59,6 +60,7 @@ export async function startDevUpstream(options: DevUpstreamOptions = {}): Promis
   let stats = emptyStats();
   let inFlight = 0;
   let latencyMs = 0;
+  let failures: { code: Code; times: number } | undefined;
 
   const countCalls: Interceptor = (next) => async (request) => {
     const message = request.message as { clientId?: string; includeSecret?: boolean };
@@ -70,6 +72,10 @@ export async function startDevUpstream(options: DevUpstreamOptions = {}): Promis
     stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
     try {
       if (latencyMs > 0) await delay(latencyMs, undefined, { signal: request.signal });
+      if (failures && failures.times > 0) {
+        failures.times -= 1;
+        throw new ConnectError("injected failure", failures.code);
+      }
       return await next(request);
     } finally {
       inFlight -= 1;
@@ -80,7 +86,7 @@ export async function startDevUpstream(options: DevUpstreamOptions = {}): Promis
     const header = context.requestHeader.get("authorization") ?? "";
     const token = /^Bearer (.+)$/i.exec(header)?.[1];
     if (!token) throw new ConnectError("missing bearer token", Code.Unauthenticated);
-    let scopes: Set<string>;
+    let scopes: ReadonlySet<string>;
     try {
       ({ scopes } = await issuer.verify(token));
     } catch {
@@ -132,6 +138,15 @@ export async function startDevUpstream(options: DevUpstreamOptions = {}): Promis
         if (typeof ms !== "number" || !Number.isInteger(ms) || ms < 0) return json(400, { message: "ms must be a whole number >= 0" });
         latencyMs = ms;
         return json(200, { ms });
+      }
+      if (request.method === "POST" && path === "/__dev/fail") {
+        const { code, times } = (await readJson(request)) as { code?: unknown; times?: unknown };
+        const parsed = typeof code === "string" ? codeFromString(code) : undefined;
+        if (parsed === undefined || typeof times !== "number" || !Number.isInteger(times) || times < 0) {
+          return json(400, { message: 'expected {"code": "<connect code>", "times": N}' });
+        }
+        failures = { code: parsed, times };
+        return json(200, { code, times });
       }
       json(404, { code: "not_found", message: "no such route" });
     },

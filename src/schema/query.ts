@@ -1,7 +1,7 @@
 import { parseClientId } from "./client-id.js";
 import { builder } from "./builder.js";
 import { OAuthClientRef } from "./oauth-client.js";
-import { selectsField } from "./selection.js";
+import { wantsSecret } from "./selection.js";
 
 builder.queryField("oauthClient", (t) =>
   t.field({
@@ -10,6 +10,6 @@ builder.queryField("oauthClient", (t) =>
     description: "An OAuth client by id; null when there is no client with that id.",
     args: { id: t.arg.id({ required: true, description: "The client id (a UUID)." }) },
     resolve: (_root, args, context, info) =>
-      context.clients.get(parseClientId(String(args.id), "id"), selectsField(info, "clientSecret")),
+      context.clients.get(parseClientId(String(args.id), "id"), wantsSecret(context, info)),
   }),
 );

@@ -8,12 +8,22 @@ import {
   type SelectionSetNode,
   getDirectiveValues,
 } from "graphql";
+import type { GraphQLContext } from "../context/context.js";
+import { isAllowed } from "../permissions/permissions.js";
+
+/**
+ * Whether to ask the upstream for the client secret: only when the operation selects
+ * `clientSecret` and the caller may see it. A secret nobody will be shown is never fetched.
+ */
+export function wantsSecret(context: GraphQLContext, info: GraphQLResolveInfo): boolean {
+  return selectsField(info, "clientSecret") && isAllowed(context.auth, "OAuthClient.clientSecret");
+}
 
 /**
  * Whether the operation selects `fieldName` directly on the value this resolver
  * returns, through fragments too, honouring @skip and @include.
  */
-export function selectsField(info: GraphQLResolveInfo, fieldName: string): boolean {
+function selectsField(info: GraphQLResolveInfo, fieldName: string): boolean {
   const visited = new Set<string>();
   const included = (node: FieldNode | SelectionSetNode["selections"][number]) =>
     getDirectiveValues(GraphQLSkipDirective, node, info.variableValues)?.if !== true &&

@@ -1,15 +1,15 @@
 import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Config } from "../config.js";
+import { createTokenVerifier } from "../auth/verifier.js";
+import type { ResolvedConfig } from "../config.js";
 import type { Logger } from "../logger.js";
 import { createClientsUpstream } from "../upstream/clients-service.js";
 import { GRAPHQL_PATH, createGraphQLHandler } from "./yoga.js";
 
 export interface FacadeOptions {
-  config: Config;
-  /** Where the upstream is; overrides config.upstream.url (the embedded development upstream). */
-  upstreamUrl: string;
+  config: ResolvedConfig;
   logger: Logger;
+  /** Put in GraphiQL's headers (development only). */
   graphiqlToken?: string | undefined;
 }
 
@@ -22,11 +22,13 @@ export interface RunningFacade {
 }
 
 /** Starts the facade's HTTP server and resolves once it is listening. */
-export async function startFacade({ config, upstreamUrl, logger, graphiqlToken }: FacadeOptions): Promise<RunningFacade> {
-  const upstream = createClientsUpstream({ ...config.upstream, url: upstreamUrl });
+export async function startFacade({ config, logger, graphiqlToken }: FacadeOptions): Promise<RunningFacade> {
+  const upstream = createClientsUpstream(config.upstream);
   const yoga = createGraphQLHandler({
+    verifyToken: createTokenVerifier(config.auth, logger),
     upstream,
     maxConcurrency: config.upstream.maxConcurrency,
+    introspection: config.introspection,
     logger,
     graphiqlToken,
   });

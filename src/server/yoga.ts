@@ -1,6 +1,9 @@
+import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
 import { createYoga } from "graphql-yoga";
+import type { TokenVerifier } from "../auth/verifier.js";
 import { createContextFactory } from "../context/context.js";
 import type { Logger } from "../logger.js";
+import { protectSchema } from "../permissions/permissions.js";
 import { schema } from "../schema/index.js";
 import type { ClientsUpstream } from "../upstream/clients-service.js";
 import { createErrorMasker } from "./errors.js";
@@ -22,18 +25,24 @@ query ExampleClient {
 `;
 
 export interface YogaOptions {
+  verifyToken: TokenVerifier;
   upstream: ClientsUpstream;
   maxConcurrency: number;
+  introspection: boolean;
   logger: Logger;
   /** Put in GraphiQL's headers so that the example operation runs as is (development only). */
   graphiqlToken?: string | undefined;
 }
 
-export function createGraphQLHandler({ upstream, maxConcurrency, logger, graphiqlToken }: YogaOptions) {
+const protectedSchema = protectSchema(schema);
+
+export function createGraphQLHandler(options: YogaOptions) {
+  const { verifyToken, upstream, maxConcurrency, introspection, logger, graphiqlToken } = options;
   return createYoga({
-    schema,
+    schema: protectedSchema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: createContextFactory({ upstream, maxConcurrency }),
+    context: createContextFactory({ verifyToken, upstream, maxConcurrency }),
+    plugins: introspection ? [] : [useDisableIntrospection()],
     maskedErrors: { maskError: createErrorMasker(logger), isDev: false },
     landingPage: false,
     logging: {

@@ -1,4 +1,5 @@
-import { loadConfig } from "../../src/config.js";
+import { loadConfig, resolveConfig } from "../../src/config.js";
+import { DEV_AUDIENCE, DEV_ISSUER } from "../../src/dev-upstream/issuer.js";
 import { type DevUpstream, type DevUpstreamStats, startDevUpstream } from "../../src/dev-upstream/server.js";
 import { createLogger } from "../../src/logger.js";
 import { type RunningFacade, startFacade } from "../../src/server/server.js";
@@ -33,13 +34,26 @@ export interface Stack {
   upstreamStats(): Promise<DevUpstreamStats>;
   resetUpstreamStats(): Promise<void>;
   setUpstreamLatency(ms: number): Promise<void>;
+  /** The upstream's next `times` calls fail with this Connect code. */
+  failUpstream(code: string, times: number): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   const upstream = await startDevUpstream();
-  const config = loadConfig({ NODE_ENV: "test", PORT: "0", LOG_LEVEL: "silent", ...env });
-  const facade = await startFacade({ config, upstreamUrl: upstream.url, logger: createLogger(config.logLevel) });
+  const config = resolveConfig(
+    loadConfig({
+      NODE_ENV: "test",
+      PORT: "0",
+      LOG_LEVEL: "silent",
+      UPSTREAM_URL: upstream.url,
+      AUTH_JWKS_URL: `${upstream.url}/.well-known/jwks.json`,
+      AUTH_ISSUER: DEV_ISSUER,
+      AUTH_AUDIENCE: DEV_AUDIENCE,
+      ...env,
+    }),
+  );
+  const facade = await startFacade({ config, logger: createLogger(config.logLevel) });
   const token = await upstream.issuer.mint({ scopes: [READ, MANAGE] });
 
   const postJson = async (url: string, body: unknown, headers: Record<string, string> = {}) => {
@@ -77,6 +91,10 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     },
     async setUpstreamLatency(ms) {
       await postJson(`${upstream.url}/__dev/latency`, { ms });
+    },
+    async failUpstream(code, times) {
+      const { status } = await postJson(`${upstream.url}/__dev/fail`, { code, times });
+      if (status !== 200) throw new Error(`the development upstream refused to fail with ${code}`);
     },
     async close() {
       await facade.close();

@@ -1,0 +1,84 @@
+import { createRemoteJWKSet, errors, jwtVerify } from "jose";
+import type { AuthConfig } from "../config.js";
+import type { Logger } from "../logger.js";
+import { scopesFromClaims } from "./scopes.js";
+
+/**
+ * Who is calling: the bearer token verified against the issuer's JWKS (signature,
+ * algorithm allow-list, issuer, audience, exp/nbf) before any of its scopes is trusted.
+ */
+
+export type UnauthenticatedReason =
+  | "missing_token"
+  | "malformed_token"
+  | "bad_signature"
+  | "algorithm_not_allowed"
+  | "unknown_key"
+  | "expired"
+  | "not_yet_valid"
+  | "wrong_issuer"
+  | "wrong_audience"
+  | "invalid_claims"
+  | "keys_unavailable";
+
+export type Auth =
+  | {
+      authenticated: true;
+      subject: string | undefined;
+      scopes: ReadonlySet<string>;
+      /** The header as received, forwarded to the upstream, which stays the final authority. */
+      authorization: string;
+    }
+  | { authenticated: false; reason: UnauthenticatedReason };
+
+export type TokenVerifier = (authorizationHeader: string | null) => Promise<Auth>;
+
+export function createTokenVerifier(config: AuthConfig & { jwksUrl: string }, logger: Logger): TokenVerifier {
+  // jose caches the key set, refetches it for an unknown `kid`, and never more than
+  // once per cooldown: a flood of made-up `kid`s cannot hammer the issuer.
+  const keys = createRemoteJWKSet(new URL(config.jwksUrl), {
+    cooldownDuration: config.jwksCooldownMs,
+    cacheMaxAge: config.jwksCacheMaxAgeMs,
+    timeoutDuration: 5_000,
+  });
+
+  return async (header) => {
+    if (!header) return { authenticated: false, reason: "missing_token" };
+    const token = /^Bearer +([A-Za-z0-9\-_.~+/]+=*)$/.exec(header)?.[1];
+    if (!token) return { authenticated: false, reason: "malformed_token" };
+    try {
+      const { payload } = await jwtVerify(token, keys, {
+        issuer: config.issuer,
+        audience: config.audience,
+        algorithms: config.algorithms,
+        clockTolerance: config.clockToleranceSeconds,
+        requiredClaims: ["exp"],
+      });
+      return { authenticated: true, subject: payload.sub, scopes: scopesFromClaims(payload), authorization: header };
+    } catch (error) {
+      const reason = reasonFor(error);
+      if (reason === "keys_unavailable") logger.warn({ err: { name: (error as Error).name } }, "JWKS unavailable");
+      return { authenticated: false, reason };
+    }
+  };
+}
+
+function reasonFor(error: unknown): UnauthenticatedReason {
+  if (error instanceof errors.JWTExpired) return "expired";
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === "iss") return "wrong_issuer";
+    if (error.claim === "aud") return "wrong_audience";
+    if (error.claim === "nbf") return "not_yet_valid";
+    return "invalid_claims";
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) return "algorithm_not_allowed";
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "bad_signature";
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) return "unknown_key";
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return "keys_unavailable";
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return "malformed_token";
+  // A failed fetch of the key set surfaces as a plain error from fetch.
+  if (error instanceof TypeError || (error instanceof errors.JOSEError && error.code === "ERR_JOSE_GENERIC")) {
+    return "keys_unavailable";
+  }
+  return "malformed_token";
+}
