@@ -39,6 +39,8 @@ export interface MintOptions {
   notBeforeInSeconds?: number;
   audience?: string;
   issuer?: string;
+  /** `scope` (space-separated, the default) or `scp` (an array). */
+  scopeClaim?: "scope" | "scp";
 }
 
 export interface VerifiedToken {
@@ -72,7 +74,8 @@ export class DevIssuer {
   async mint(options: MintOptions): Promise<string> {
     const key = this.keys[this.keys.length - 1]!;
     const now = Math.floor(Date.now() / 1000);
-    const jwt = new SignJWT({ scope: options.scopes.join(" ") })
+    const claims = options.scopeClaim === "scp" ? { scp: options.scopes } : { scope: options.scopes.join(" ") };
+    const jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: ALGORITHM, kid: key.kid, typ: "JWT" })
       .setIssuer(options.issuer ?? DEV_ISSUER)
       .setAudience(options.audience ?? DEV_AUDIENCE)

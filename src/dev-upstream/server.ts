@@ -16,8 +16,8 @@ import { ClientStore } from "./store.js";
  *
  * Besides the service it serves:
  *   GET  /.well-known/jwks.json  the issuer's public keys
- *   GET  /__dev/stats            calls received per procedure, the latest requests and
- *                                the most calls it has had in flight at once
+ *   GET  /__dev/stats            calls received per procedure, the latest requests, the
+ *                                most calls it has had in flight at once, JWKS fetches
  *   POST /__dev/stats/reset      zeroes those counters
  *   POST /__dev/latency          {"ms": N}: every call takes at least N ms from now on
  *   POST /__dev/fail             {"code": "unavailable", "times": N}: the next N calls fail
@@ -37,9 +37,10 @@ export interface DevUpstreamStats {
   calls: Record<string, number>;
   recent: ReceivedCall[];
   maxInFlight: number;
+  jwksFetches: number;
 }
 
-const emptyStats = (): DevUpstreamStats => ({ calls: {}, recent: [], maxInFlight: 0 });
+const emptyStats = (): DevUpstreamStats => ({ calls: {}, recent: [], maxInFlight: 0, jwksFetches: 0 });
 
 export interface DevUpstream {
   url: string;
@@ -127,7 +128,10 @@ export async function startDevUpstream(options: DevUpstreamOptions = {}): Promis
         response.writeHead(status, { "content-type": "application/json" });
         response.end(JSON.stringify(body));
       };
-      if (request.method === "GET" && path === "/.well-known/jwks.json") return json(200, issuer.jwks());
+      if (request.method === "GET" && path === "/.well-known/jwks.json") {
+        stats.jwksFetches += 1;
+        return json(200, issuer.jwks());
+      }
       if (request.method === "GET" && path === "/__dev/stats") return json(200, stats);
       if (request.method === "POST" && path === "/__dev/stats/reset") {
         stats = emptyStats();
