@@ -5,12 +5,19 @@ import { SCOPE_MANAGE, SCOPE_READ } from "../auth/scopes.js";
 import type { Auth, UnauthenticatedReason } from "../auth/verifier.js";
 import type { GraphQLContext } from "../context/context.js";
 
+/** Marks a field anyone may use, without a token. */
+export const PUBLIC = "public";
+
 /**
  * Which scope each schema coordinate needs: the whole permission model in one table.
  * A root field that is not listed is denied; fields of other types are open unless listed.
  */
 export const REQUIRED_SCOPES: Readonly<Record<string, string>> = {
   "Query.oauthClient": SCOPE_READ,
+  // Entity fetches by a gateway are reads like any other: no back door around the scope.
+  "Query._entities": SCOPE_READ,
+  // The subgraph SDL, for gateways composing the supergraph; it says no more than introspection.
+  "Query._service": PUBLIC,
   "Mutation.regenerateClientSecret": SCOPE_MANAGE,
   // A secret is a credential: a read-only caller sees every other field of the client.
   "OAuthClient.clientSecret": SCOPE_MANAGE,
@@ -22,7 +29,7 @@ const ROOT_TYPES = ["Query", "Mutation"];
 export function isAllowed(auth: Auth, coordinate: string): boolean {
   const scope = REQUIRED_SCOPES[coordinate];
   if (scope === undefined) return !ROOT_TYPES.includes(coordinate.split(".")[0]!);
-  return auth.authenticated && auth.scopes.has(scope);
+  return scope === PUBLIC || (auth.authenticated && auth.scopes.has(scope));
 }
 
 const reasons: Record<UnauthenticatedReason, string> = {
@@ -62,8 +69,8 @@ function ruleTree(): IRules {
   const rules = new Map<string, ReturnType<typeof requireScope>>();
   for (const [coordinate, scope] of Object.entries(REQUIRED_SCOPES)) {
     const [type, field] = coordinate.split(".") as [string, string];
-    if (!rules.has(scope)) rules.set(scope, requireScope(scope));
-    tree[type] = { ...tree[type], [field]: rules.get(scope) };
+    if (scope !== PUBLIC && !rules.has(scope)) rules.set(scope, requireScope(scope));
+    tree[type] = { ...tree[type], [field]: scope === PUBLIC ? allow : rules.get(scope) };
   }
   return tree as IRules;
 }

@@ -1,4 +1,6 @@
 import SchemaBuilder from "@pothos/core";
+import DirectivePlugin from "@pothos/plugin-directives";
+import FederationPlugin from "@pothos/plugin-federation";
 import { GraphQLScalarType } from "graphql";
 import type { JsonObject } from "@bufbuild/protobuf";
 import { DateTimeResolver, JSONObjectResolver, URLResolver, UUIDResolver } from "graphql-scalars";
@@ -15,6 +17,7 @@ export const builder = new SchemaBuilder<{
     JSONObject: { Input: JsonObject; Output: JsonObject };
   };
 }>({
+  plugins: [DirectivePlugin, FederationPlugin],
   defaultFieldNullability: false,
 });
 

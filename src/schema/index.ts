@@ -1,11 +1,16 @@
-import { lexicographicSortSchema, printSchema } from "graphql";
+import { printSubgraphSchema } from "@apollo/subgraph";
 import { builder } from "./builder.js";
-import "./query.js";
+import "./entities.js";
 import "./mutation.js";
+import "./query.js";
 
-export const schema = builder.toSchema();
+/** A Federation 2 subgraph schema: OAuthClient is an entity keyed by `id`. */
+export const schema = builder.toSubGraphSchema({
+  linkUrl: "https://specs.apollo.dev/federation/v2.6",
+  federationDirectives: ["@key"],
+});
 
-/** The SDL committed as schema.graphql. */
+/** The subgraph SDL, as the gateway sees it: committed as schema.graphql. */
 export function printSchemaSDL(): string {
-  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+  return `${printSubgraphSchema(schema).trim()}\n`;
 }
