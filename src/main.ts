@@ -34,11 +34,7 @@ try {
 
 const logger = createLogger(config.logLevel);
 const devToken = await devUpstream?.issuer.mint({ scopes: [SCOPE_READ, SCOPE_MANAGE] });
-const facade = await startFacade({
-  config,
-  logger,
-  graphiqlToken: config.env === "development" ? devToken : undefined,
-});
+const facade = await startFacade({ config, logger, developmentToken: devToken });
 logger.info({ url: facade.graphqlUrl, upstream: devUpstream ? "development" : "configured" }, "facade listening");
 
 if (devUpstream) {

@@ -9,8 +9,8 @@ import { GRAPHQL_PATH, createGraphQLHandler } from "./yoga.js";
 export interface FacadeOptions {
   config: ResolvedConfig;
   logger: Logger;
-  /** Put in GraphiQL's headers (development only). */
-  graphiqlToken?: string | undefined;
+  /** The development upstream's token: GraphiQL opens with it, in development mode only. */
+  developmentToken?: string | undefined;
 }
 
 export interface RunningFacade {
@@ -22,7 +22,7 @@ export interface RunningFacade {
 }
 
 /** Starts the facade's HTTP server and resolves once it is listening. */
-export async function startFacade({ config, logger, graphiqlToken }: FacadeOptions): Promise<RunningFacade> {
+export async function startFacade({ config, logger, developmentToken }: FacadeOptions): Promise<RunningFacade> {
   const upstream = createClientsUpstream(config.upstream);
   const yoga = createGraphQLHandler({
     verifyToken: createTokenVerifier(config.auth, logger),
@@ -30,7 +30,7 @@ export async function startFacade({ config, logger, graphiqlToken }: FacadeOptio
     maxConcurrency: config.upstream.maxConcurrency,
     introspection: config.introspection,
     logger,
-    graphiqlToken,
+    graphiqlToken: config.env === "development" ? developmentToken : undefined,
   });
   const server = createServer(yoga);
 

@@ -1,4 +1,5 @@
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga } from "graphql-yoga";
 import type { TokenVerifier } from "../auth/verifier.js";
 import { createContextFactory } from "../context/context.js";
@@ -10,8 +11,8 @@ import { createErrorMasker } from "./errors.js";
 
 export const GRAPHQL_PATH = "/graphql";
 
-export const EXAMPLE_OPERATION = `# An OAuth client by id. Select clientSecret only if you need it:
-# the secret is fetched from the upstream only when it is selected.
+export const EXAMPLE_OPERATION = `# An OAuth client by id. Its secret is fetched
+# from the upstream only if clientSecret is selected.
 query ExampleClient {
   oauthClient(id: "550e8400-e29b-41d4-a716-446655440000") {
     id
@@ -38,6 +39,7 @@ const protectedSchema = protectSchema(schema);
 
 export function createGraphQLHandler(options: YogaOptions) {
   const { verifyToken, upstream, maxConcurrency, introspection, logger, graphiqlToken } = options;
+  let graphiqlPage: string | undefined;
   return createYoga({
     schema: protectedSchema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -52,6 +54,9 @@ export function createGraphQLHandler(options: YogaOptions) {
       // Errors worth an operator's attention are logged by the error masker, without credentials.
       error: (...args) => logger.debug({ yoga: args.map(String) }),
     },
+    // GraphiQL from the installed package, assets inlined: no CDN, works offline.
+    // The page (about 9 MB) depends only on options fixed here, so it is rendered once.
+    renderGraphiQL: (graphiqlOptions) => (graphiqlPage ??= renderGraphiQL(graphiqlOptions)),
     graphiql: {
       title: "oauth-clients-graph",
       defaultQuery: EXAMPLE_OPERATION,

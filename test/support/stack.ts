@@ -53,8 +53,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       ...env,
     }),
   );
-  const facade = await startFacade({ config, logger: createLogger(config.logLevel) });
   const token = await upstream.issuer.mint({ scopes: [READ, MANAGE] });
+  const facade = await startFacade({ config, logger: createLogger(config.logLevel), developmentToken: token });
 
   const postJson = async (url: string, body: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(url, {

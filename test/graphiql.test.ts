@@ -1,0 +1,68 @@
+import { chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Stack, startStack } from "./support/stack.js";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+describe("GraphiQL, served offline from installed packages", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ NODE_ENV: "development" });
+  });
+  afterAll(() => stack.close());
+
+  const page = async () => {
+    const response = await fetch(stack.facade.graphqlUrl, { headers: { accept: "text/html" } });
+    return { status: response.status, html: await response.text() };
+  };
+
+  it("serves the page without referring to any CDN", async () => {
+    const { status, html } = await page();
+    expect(status).toBe(200);
+    expect(html).toContain("YogaGraphiQL");
+    expect(html).not.toMatch(/<(script|link)[^>]+(src|href)=["']https?:/i);
+    expect(html).not.toMatch(/unpkg\.com|jsdelivr|cdnjs/);
+  });
+
+  it("puts the development token in GraphiQL's headers in development mode only", async () => {
+    expect((await page()).html).toContain(stack.token);
+    const production = await startStack({ NODE_ENV: "production" });
+    try {
+      const html = await (await fetch(production.facade.graphqlUrl, { headers: { accept: "text/html" } })).text();
+      expect(html).toContain("YogaGraphiQL");
+      expect(html).not.toContain(production.token);
+      expect(html).not.toMatch(/Bearer/);
+    } finally {
+      await production.close();
+    }
+  });
+
+  it("runs the example operation in a real browser and shows the client's name in the result pane", async () => {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    try {
+      const tab = await browser.newPage();
+      const offsite: string[] = [];
+      tab.on("request", (request) => {
+        const url = new URL(request.url());
+        if (!["127.0.0.1", "localhost"].includes(url.hostname) && !["blob:", "data:"].includes(url.protocol)) {
+          offsite.push(request.url());
+        }
+      });
+      await tab.goto(stack.facade.graphqlUrl);
+      await tab.locator(".graphiql-execute-button").click({ timeout: 20_000 });
+      await expect
+        // The editor renders spaces as no-break spaces.
+        .poll(async () => (await tab.locator(".result-window").innerText()).replaceAll("\u00a0", " "), {
+          timeout: 20_000,
+        })
+        .toContain('"name": "My OAuth App"');
+      expect(offsite).toEqual([]);
+      await tab.screenshot({ path: "test-results/graphiql.png" }).catch(() => undefined);
+    } finally {
+      await browser.close();
+    }
+  });
+});
