@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { parse, print } from "graphql";
 import { afterAll, describe, expect, it } from "vitest";
 import { printSchemaSDL } from "../src/schema/index.js";
 
@@ -34,5 +35,21 @@ describe("committed generated artifacts", () => {
     const committed = filesUnder(join(root, "src/upstream/gen"));
     expect(fresh.size).toBeGreaterThan(0);
     expect(committed).toEqual(fresh);
+  });
+
+  it("the typed documents under test/gen are what codegen.ts generates (run `npm run codegen`)", () => {
+    const codegen = join(root, "node_modules/.bin/graphql-codegen");
+    // --check exits non-zero when any output would change.
+    expect(() => execFileSync(codegen, ["--config", "codegen.ts", "--check"], { cwd: root, stdio: "pipe" })).not.toThrow();
+  });
+});
+
+describe("the README's examples", () => {
+  it("are exactly the operations kept in operations/, from which typed documents are generated", () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const inReadme = [...readme.matchAll(/"query":("(?:[^"\\]|\\.)*")/g)].map((match) => print(parse(JSON.parse(match[1]!))));
+    const kept = [...filesUnder(join(root, "operations")).values()].map((text) => print(parse(text)));
+    expect(inReadme.length).toBeGreaterThan(0);
+    expect(inReadme.sort()).toEqual(kept.sort());
   });
 });

@@ -1,16 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
+import { ClientAllFieldsDocument, ExampleClientDocument } from "./gen/operations.js";
 import { type Stack, startStack } from "./support/stack.js";
 
-const ALL_FIELDS = `
-  id clientSecret name description redirectUri websiteUrl logoUrl
-  supportsRefreshToken supportsImplicitGrant supportsDeviceCodeGrant supportsCodeGrant
-  isVerified applicationId usesManagedBuckets
-  applicationBindings { applicationId config { jsonConfig } }
-  allowedDelegators backchannelLogoutUri backchannelLogoutSessionRequired
-  frontchannelLogoutUri frontchannelLogoutSessionRequired postLogoutRedirectUris
-  createdAt updatedAt
-`;
 
 let stack: Stack;
 beforeAll(async () => {
@@ -25,16 +17,14 @@ describe("Query.oauthClient", () => {
     expect(direct.status).toBe(200);
     const upstreamClient = direct.body.Client;
 
-    const { body } = await stack.graphql(`query($id: ID!) { oauthClient(id: $id) { ${ALL_FIELDS} } }`, {
-      variables: { id: EXAMPLE_CLIENT_ID },
-    });
+    const { body } = await stack.graphql(ClientAllFieldsDocument, { variables: { id: EXAMPLE_CLIENT_ID } });
     expect(body.errors).toBeUndefined();
-    const { id, createdAt, updatedAt, ...rest } = body.data!.oauthClient;
+    const { id, createdAt, updatedAt, ...rest } = body.data!.oauthClient!;
 
     const { clientId, createdAt: upCreated, updatedAt: upUpdated, ...upstreamRest } = upstreamClient;
     expect(id).toBe(clientId);
-    expect(new Date(createdAt).getTime()).toBe(new Date(upCreated).getTime());
-    expect(new Date(updatedAt).getTime()).toBe(new Date(upUpdated).getTime());
+    expect(new Date(createdAt!).getTime()).toBe(new Date(upCreated).getTime());
+    expect(new Date(updatedAt!).getTime()).toBe(new Date(upUpdated).getTime());
     expect(rest).toEqual(upstreamRest);
     // And the example really is the reference pages' one.
     expect(rest.name).toBe("My OAuth App");
@@ -77,9 +67,9 @@ describe("Query.oauthClient", () => {
 describe("selection-driven secrets", () => {
   const includeSecretFlags = async () => (await stack.upstreamStats()).recent.map((call) => call.includeSecret);
 
-  it("does not ask the upstream for the secret when clientSecret is not selected", async () => {
-    const { body } = await stack.graphql(`{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { id name } }`);
-    expect(body.data!.oauthClient.name).toBe("My OAuth App");
+  it("does not ask the upstream for the secret when clientSecret is not selected (the README's example)", async () => {
+    const { body } = await stack.graphql(ExampleClientDocument, { variables: { id: EXAMPLE_CLIENT_ID } });
+    expect(body.data!.oauthClient!.name).toBe("My OAuth App");
     expect(await includeSecretFlags()).toEqual([false]);
   });
 

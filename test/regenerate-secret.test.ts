@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ClientSecretDocument, RegenerateSecretDocument } from "./gen/operations.js";
 import { type Stack, startStack } from "./support/stack.js";
 
 const CLIENT_ID = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
-const REGENERATE = `mutation($id: ID!) {
-  regenerateClientSecret(input: { clientId: $id }) { client { id clientSecret updatedAt } }
-}`;
-const READ_SECRET = `query($id: ID!) { oauthClient(id: $id) { clientSecret updatedAt } }`;
+const REGENERATE = RegenerateSecretDocument;
+const READ_SECRET = ClientSecretDocument;
 
 let stack: Stack;
 beforeAll(async () => {
@@ -17,7 +16,7 @@ beforeEach(() => stack.resetUpstreamStats());
 describe("Mutation.regenerateClientSecret", () => {
   it("returns a new secret that a following query shows, and the old one is gone", async () => {
     const before = await stack.graphql(READ_SECRET, { variables: { id: CLIENT_ID } });
-    const oldSecret = before.body.data!.oauthClient.clientSecret;
+    const oldSecret = before.body.data!.oauthClient!.clientSecret!;
     expect(oldSecret).toMatch(/^sk_live_/);
 
     const regenerated = await stack.graphql(REGENERATE, { variables: { id: CLIENT_ID } });
@@ -26,12 +25,12 @@ describe("Mutation.regenerateClientSecret", () => {
     expect(client.id).toBe(CLIENT_ID);
     expect(client.clientSecret).toMatch(/^sk_live_[0-9a-f]{32}$/);
     expect(client.clientSecret).not.toBe(oldSecret);
-    expect(new Date(client.updatedAt).getTime()).toBeGreaterThan(
-      new Date(before.body.data!.oauthClient.updatedAt).getTime(),
+    expect(new Date(client.updatedAt!).getTime()).toBeGreaterThan(
+      new Date(before.body.data!.oauthClient!.updatedAt!).getTime(),
     );
 
     const after = await stack.graphql(READ_SECRET, { variables: { id: CLIENT_ID } });
-    expect(after.body.data!.oauthClient.clientSecret).toBe(client.clientSecret);
+    expect(after.body.data!.oauthClient!.clientSecret).toBe(client.clientSecret);
     const direct = await stack.connectCall("GetClient", { clientId: CLIENT_ID, includeSecret: true });
     expect(direct.body.Client.clientSecret).toBe(client.clientSecret);
     expect(JSON.stringify(direct.body)).not.toContain(oldSecret);

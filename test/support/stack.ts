@@ -1,3 +1,5 @@
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { print } from "graphql";
 import { loadConfig, resolveConfig } from "../../src/config.js";
 import { DEV_AUDIENCE, DEV_ISSUER } from "../../src/dev-upstream/issuer.js";
 import { type DevUpstream, type DevUpstreamStats, startDevUpstream } from "../../src/dev-upstream/server.js";
@@ -25,9 +27,10 @@ export interface Stack {
   /** A token with both scopes. */
   token: string;
   mint(scopes: string[]): Promise<string>;
-  graphql<TData = Record<string, any>>(
-    query: string,
-    options?: { variables?: Record<string, unknown>; token?: string | null },
+  /** A string, or a typed document generated from the repo's operations (test/gen). */
+  graphql<TData = Record<string, any>, TVariables = Record<string, unknown>>(
+    query: string | TypedDocumentNode<TData, TVariables>,
+    options?: { variables?: TVariables; token?: string | null },
   ): Promise<GraphQLResponse<TData>>;
   /** Calls the upstream directly, as a Connect JSON client would. */
   connectCall(procedure: string, body: unknown, token?: string): Promise<{ status: number; body: any }>;
@@ -74,7 +77,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       const bearer = options.token === undefined ? token : options.token;
       return postJson(
         facade.graphqlUrl,
-        { query, variables: options.variables },
+        { query: typeof query === "string" ? query : print(query), variables: options.variables },
         bearer === null ? {} : { authorization: `Bearer ${bearer}` },
       );
     },
