@@ -21,6 +21,7 @@ const envSchema = z
     PORT: port.default(4000),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     INTROSPECTION: boolean.default(true),
+    SHUTDOWN_TIMEOUT_MS: positiveInt.max(600_000).default(10_000),
     UPSTREAM_URL: httpUrl.optional(),
     UPSTREAM_WIRE_FORMAT: z.enum(["json", "binary"]).default("json"),
     UPSTREAM_HTTP_VERSION: z.enum(["1.1", "2"]).default("1.1"),
@@ -58,6 +59,8 @@ export interface Config {
   port: number;
   logLevel: Env["LOG_LEVEL"];
   introspection: boolean;
+  /** On SIGTERM, how long requests in flight may take before their connections are cut. */
+  shutdownTimeoutMs: number;
   upstream: UpstreamConfig;
   auth: AuthConfig;
 }
@@ -117,6 +120,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     introspection: e.INTROSPECTION,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     upstream: {
       url: e.UPSTREAM_URL,
       wireFormat: e.UPSTREAM_WIRE_FORMAT,

@@ -3,8 +3,8 @@ import { pino } from "pino";
 export type Logger = pino.Logger;
 
 /** Structured JSON logs. Credentials are redacted wherever they appear in a logged object. */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service: "oauth-clients-graph" },
     redact: {
@@ -20,5 +20,6 @@ export function createLogger(level: string): Logger {
       ],
       censor: "[redacted]",
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -13,15 +13,16 @@ export interface ContextDependencies {
   verifyToken: TokenVerifier;
   upstream: ClientsUpstream;
   maxConcurrency: number;
+  observeBatch?: (size: number) => void;
 }
 
-export function createContextFactory({ verifyToken, upstream, maxConcurrency }: ContextDependencies) {
+export function createContextFactory({ verifyToken, upstream, maxConcurrency, observeBatch }: ContextDependencies) {
   return async ({ request }: YogaInitialContext): Promise<GraphQLContext> => {
     const auth = await verifyToken(request.headers.get("authorization"));
     const authorization = auth.authenticated ? auth.authorization : undefined;
     return {
       auth,
-      clients: createClientsLoader(upstream, { authorization, signal: request.signal }, maxConcurrency),
+      clients: createClientsLoader(upstream, { authorization, signal: request.signal }, maxConcurrency, observeBatch),
     };
   };
 }

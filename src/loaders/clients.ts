@@ -23,9 +23,11 @@ export function createClientsLoader(
   upstream: ClientsUpstream,
   callOptions: CallOptions,
   maxConcurrency: number,
+  observeBatch?: (size: number) => void,
 ): ClientsLoader {
   const loader = new DataLoader<ClientKey, Client | null, string>(
     (keys) => {
+      observeBatch?.(keys.length);
       const limit = pLimit(maxConcurrency);
       return Promise.all(
         keys.map((key) =>

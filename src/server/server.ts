@@ -1,10 +1,12 @@
 import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { pinoHttp } from "pino-http";
 import { createTokenVerifier } from "../auth/verifier.js";
 import type { ResolvedConfig } from "../config.js";
 import type { Logger } from "../logger.js";
+import { createMetrics } from "../metrics.js";
 import { createClientsUpstream } from "../upstream/clients-service.js";
-import { GRAPHQL_PATH, createGraphQLHandler } from "./yoga.js";
+import { GRAPHQL_PATH, type Readiness, createGraphQLHandler } from "./yoga.js";
 
 export interface FacadeOptions {
   config: ResolvedConfig;
@@ -18,21 +20,56 @@ export interface RunningFacade {
   url: string;
   graphqlUrl: string;
   server: Server;
+  /** Stops taking requests, lets those in flight finish (up to the shutdown timeout), then closes. */
   close(): Promise<void>;
 }
 
+/** How long a readiness answer is reused, so that a flood of probes is not a flood upstream. */
+const READINESS_CACHE_MS = 1_000;
+
 /** Starts the facade's HTTP server and resolves once it is listening. */
 export async function startFacade({ config, logger, developmentToken }: FacadeOptions): Promise<RunningFacade> {
-  const upstream = createClientsUpstream(config.upstream);
+  const metrics = createMetrics();
+  const upstream = createClientsUpstream(config.upstream, metrics.observeUpstreamCall);
+  let draining = false;
+  let lastProbe: { at: number; result: Promise<boolean> } | undefined;
+
+  const readiness = async (): Promise<Readiness> => {
+    if (draining) return { ready: false, reason: "shutting_down" };
+    if (!lastProbe || Date.now() - lastProbe.at > READINESS_CACHE_MS) {
+      lastProbe = { at: Date.now(), result: upstream.isReachable() };
+    }
+    return (await lastProbe.result) ? { ready: true } : { ready: false, reason: "upstream_unreachable" };
+  };
+
   const yoga = createGraphQLHandler({
     verifyToken: createTokenVerifier(config.auth, logger),
     upstream,
     maxConcurrency: config.upstream.maxConcurrency,
     introspection: config.introspection,
     logger,
+    metrics,
+    readiness,
     graphiqlToken: config.env === "development" ? developmentToken : undefined,
   });
-  const server = createServer(yoga);
+
+  // Access logs carry the method, path and status only: never headers, query strings or bodies.
+  const accessLog = pinoHttp({
+    logger,
+    serializers: {
+      req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split("?")[0] }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : "info"),
+    autoLogging: { ignore: (req) => req.url === "/health" || req.url === "/metrics" },
+  });
+
+  const server = createServer((req, res) => {
+    // While draining, each answer closes its connection so that clients reconnect elsewhere.
+    if (draining) res.setHeader("connection", "close");
+    accessLog(req, res);
+    void yoga(req, res);
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -46,10 +83,18 @@ export async function startFacade({ config, logger, developmentToken }: FacadeOp
     graphqlUrl: `${url}${GRAPHQL_PATH}`,
     server,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections go idle as their last answers are sent: close them as they do.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      server.closeIdleConnections();
+      const timer = setTimeout(() => {
+        logger.warn({ afterMs: config.shutdownTimeoutMs }, "shutdown timeout: closing open connections");
+        server.closeAllConnections();
+      }, config.shutdownTimeoutMs);
+      await closed;
+      clearInterval(sweep);
+      clearTimeout(timer);
       upstream.close();
     },
   };

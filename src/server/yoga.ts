@@ -1,9 +1,10 @@
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
-import { createYoga } from "graphql-yoga";
+import { type Plugin, createYoga, useReadinessCheck } from "graphql-yoga";
 import type { TokenVerifier } from "../auth/verifier.js";
 import { createContextFactory } from "../context/context.js";
 import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics.js";
 import { protectSchema } from "../permissions/permissions.js";
 import { schema } from "../schema/index.js";
 import type { ClientsUpstream } from "../upstream/clients-service.js";
@@ -25,26 +26,54 @@ query ExampleClient {
 }
 `;
 
+export type Readiness = { ready: true } | { ready: false; reason: "upstream_unreachable" | "shutting_down" };
+
 export interface YogaOptions {
   verifyToken: TokenVerifier;
   upstream: ClientsUpstream;
   maxConcurrency: number;
   introspection: boolean;
   logger: Logger;
+  metrics: Metrics;
+  readiness: () => Promise<Readiness>;
   /** Put in GraphiQL's headers so that the example operation runs as is (development only). */
   graphiqlToken?: string | undefined;
 }
 
 const protectedSchema = protectSchema(schema);
 
+/** GET /metrics: the Prometheus exposition of this facade's registry. */
+function useMetricsEndpoint(metrics: Metrics): Plugin {
+  return {
+    onRequest({ url, request, endResponse, fetchAPI }) {
+      if (url.pathname !== "/metrics" || request.method !== "GET") return;
+      return metrics.registry.metrics().then((text) =>
+        endResponse(new fetchAPI.Response(text, { headers: { "content-type": metrics.registry.contentType } })),
+      );
+    },
+  };
+}
+
 export function createGraphQLHandler(options: YogaOptions) {
-  const { verifyToken, upstream, maxConcurrency, introspection, logger, graphiqlToken } = options;
+  const { verifyToken, upstream, maxConcurrency, introspection, logger, metrics, readiness, graphiqlToken } = options;
   let graphiqlPage: string | undefined;
   return createYoga({
     schema: protectedSchema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: createContextFactory({ verifyToken, upstream, maxConcurrency }),
-    plugins: introspection ? [] : [useDisableIntrospection()],
+    healthCheckEndpoint: "/health",
+    context: createContextFactory({ verifyToken, upstream, maxConcurrency, observeBatch: metrics.observeBatch }),
+    plugins: [
+      metrics.operationsPlugin,
+      useMetricsEndpoint(metrics),
+      useReadinessCheck({
+        endpoint: "/readiness",
+        check: async ({ fetchAPI }) => {
+          const state = await readiness();
+          return fetchAPI.Response.json(state, { status: state.ready ? 200 : 503 });
+        },
+      }),
+      ...(introspection ? [] : [useDisableIntrospection()]),
+    ],
     maskedErrors: { maskError: createErrorMasker(logger), isDev: false },
     landingPage: false,
     logging: {

@@ -37,12 +37,19 @@ export interface ClientsUpstream {
   getClient(clientId: string, includeSecret: boolean, options: CallOptions): Promise<Client>;
   /** Not idempotent: the old secret is invalid the moment this succeeds. Never retry it. */
   regenerateSecret(clientId: string, options: CallOptions): Promise<Client>;
+  /** Whether the upstream answers at all (any Connect answer, even a refusal, counts). */
+  isReachable(): Promise<boolean>;
   close(): void;
 }
 
-export function createClientsUpstream(config: UpstreamConfig & { url: string }): ClientsUpstream {
+/** Told of every call: its procedure, its Connect code ("ok" on success) and its duration. */
+export type CallObserver = (procedure: string, code: string, seconds: number) => void;
+
+const PROBE_TIMEOUT_MS = 2_000;
+
+export function createClientsUpstream(config: UpstreamConfig & { url: string }, observe?: CallObserver): ClientsUpstream {
   const agentOptions = { keepAlive: true, maxSockets: 256 };
-  const agent = config.url.startsWith("https:")
+  const agent = config.httpVersion === "2" ? undefined : config.url.startsWith("https:")
     ? new https.Agent(agentOptions)
     : new http.Agent(agentOptions);
   const transport = createConnectTransport({
@@ -50,21 +57,29 @@ export function createClientsUpstream(config: UpstreamConfig & { url: string }):
     useBinaryFormat: config.wireFormat === "binary",
     // The upstream may add fields; reading them must not fail.
     jsonOptions: { ignoreUnknownFields: true },
-    ...(config.httpVersion === "2"
-      ? { httpVersion: "2" as const }
-      : { httpVersion: "1.1" as const, nodeOptions: { agent } }),
+    ...(agent ? { httpVersion: "1.1" as const, nodeOptions: { agent } } : { httpVersion: "2" as const }),
   });
   const client = createClient(ClientsService, transport);
 
-  async function call<T>(procedure: string, options: CallOptions, run: (callOptions: object) => Promise<T>) {
+  async function call<T>(
+    procedure: string,
+    options: CallOptions & { timeoutMs?: number },
+    run: (callOptions: object) => Promise<T>,
+  ) {
+    const started = process.hrtime.bigint();
+    let code = "ok";
     try {
       return await run({
-        timeoutMs: config.timeoutMs,
+        timeoutMs: options.timeoutMs ?? config.timeoutMs,
         signal: options.signal,
         headers: options.authorization ? { authorization: options.authorization } : {},
       });
     } catch (error) {
-      throw toUpstreamError(error, procedure);
+      const upstreamError = toUpstreamError(error, procedure);
+      code = upstreamError.code;
+      throw upstreamError;
+    } finally {
+      observe?.(procedure, code, Number(process.hrtime.bigint() - started) / 1e9);
     }
   }
 
@@ -83,8 +98,20 @@ export function createClientsUpstream(config: UpstreamConfig & { url: string }):
         client.regenerateSecret({ clientId, includeSecret: true }, callOptions),
       );
     },
+    async isReachable() {
+      try {
+        // Unauthenticated on purpose: a refusal proves the upstream is there, and costs it nothing.
+        await call("GetClient", { timeoutMs: PROBE_TIMEOUT_MS }, (callOptions) =>
+          client.getClient({ clientId: "", includeSecret: false }, callOptions),
+        );
+        return true;
+      } catch (error) {
+        const code = (error as UpstreamError).code;
+        return code !== "unavailable" && code !== "deadline_exceeded";
+      }
+    },
     close() {
-      agent.destroy();
+      agent?.destroy();
     },
   };
 }

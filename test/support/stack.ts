@@ -42,7 +42,12 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+export interface StackOptions {
+  /** Receives every log line the facade writes (JSON, one per line). */
+  logLines?: string[];
+}
+
+export async function startStack(env: Record<string, string> = {}, options: StackOptions = {}): Promise<Stack> {
   const upstream = await startDevUpstream();
   const config = resolveConfig(
     loadConfig({
@@ -57,7 +62,9 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     }),
   );
   const token = await upstream.issuer.mint({ scopes: [READ, MANAGE] });
-  const facade = await startFacade({ config, logger: createLogger(config.logLevel), developmentToken: token });
+  const destination = options.logLines && { write: (line: string) => void options.logLines!.push(line) };
+  const logger = createLogger(config.logLevel, destination);
+  const facade = await startFacade({ config, logger, developmentToken: token });
 
   const postJson = async (url: string, body: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(url, {

@@ -1,0 +1,99 @@
+import type { DefinitionNode } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/**
+ * Prometheus metrics of one facade: GraphQL operations, upstream calls and DataLoader
+ * batches, plus the process's own. Served at /metrics.
+ */
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Operation names come from clients: past this many distinct ones, the rest count as "other". */
+const MAX_OPERATION_NAMES = 200;
+const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+export interface Metrics {
+  registry: Registry;
+  observeUpstreamCall(procedure: string, code: string, seconds: number): void;
+  observeBatch(size: number): void;
+  /** Yoga plugin counting and timing every executed operation. */
+  operationsPlugin: Plugin;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  const operations = new Counter({
+    name: "graphql_operations_total",
+    help: "GraphQL operations executed, by operation name, type and outcome (success, partial, error).",
+    labelNames: ["operation", "type", "outcome"] as const,
+    registers: [registry],
+  });
+  const operationSeconds = new Histogram({
+    name: "graphql_operation_duration_seconds",
+    help: "Time to execute a GraphQL operation, by operation name, type and outcome.",
+    labelNames: ["operation", "type", "outcome"] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const upstreamCalls = new Counter({
+    name: "upstream_calls_total",
+    help: "Calls to the upstream ClientsService, by procedure and Connect code.",
+    labelNames: ["procedure", "code"] as const,
+    registers: [registry],
+  });
+  const upstreamSeconds = new Histogram({
+    name: "upstream_call_duration_seconds",
+    help: "Latency of upstream ClientsService calls, by procedure and Connect code.",
+    labelNames: ["procedure", "code"] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const batchSizes = new Histogram({
+    name: "dataloader_batch_size",
+    help: "Keys per DataLoader batch of GetClient lookups.",
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200],
+    registers: [registry],
+  });
+
+  const seenNames = new Set<string>();
+  const operationLabel = (name: string | undefined) => {
+    if (!name) return "anonymous";
+    if (!OPERATION_NAME.test(name)) return "other";
+    if (seenNames.has(name)) return name;
+    if (seenNames.size >= MAX_OPERATION_NAMES) return "other";
+    seenNames.add(name);
+    return name;
+  };
+
+  const operationsPlugin: Plugin = {
+    onExecute({ args }) {
+      const started = process.hrtime.bigint();
+      const definition = args.document.definitions.find(
+        (node: DefinitionNode) => node.kind === "OperationDefinition" && (!args.operationName || node.name?.value === args.operationName),
+      );
+      const operation = definition?.kind === "OperationDefinition" ? definition : undefined;
+      const labels = { operation: operationLabel(operation?.name?.value), type: operation?.operation ?? "unknown" };
+      return {
+        onExecuteDone({ result }) {
+          if (!("errors" in result) && !("data" in result)) return; // a stream: not used by this schema
+          const outcome = !result.errors?.length ? "success" : result.data ? "partial" : "error";
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          operations.inc({ ...labels, outcome });
+          operationSeconds.observe({ ...labels, outcome }, seconds);
+        },
+      };
+    },
+  };
+
+  return {
+    registry,
+    observeUpstreamCall(procedure, code, seconds) {
+      upstreamCalls.inc({ procedure, code });
+      upstreamSeconds.observe({ procedure, code }, seconds);
+    },
+    observeBatch: (size) => batchSizes.observe(size),
+    operationsPlugin,
+  };
+}

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
+import { ExampleClientDocument } from "./gen/operations.js";
+import { READ, type Stack, startStack } from "./support/stack.js";
+
+describe("health and readiness", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack.close());
+
+  it("answers /health while the process is alive", async () => {
+    expect((await fetch(`${stack.facade.url}/health`)).status).toBe(200);
+  });
+
+  it("answers /readiness with 200 when the upstream is reachable", async () => {
+    const response = await fetch(`${stack.facade.url}/readiness`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ready: true });
+  });
+
+  it("answers /readiness with 503 when the upstream is not reachable", async () => {
+    const orphan = await startStack();
+    await orphan.upstream.close();
+    try {
+      const response = await fetch(`${orphan.facade.url}/readiness`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ ready: false, reason: "upstream_unreachable" });
+    } finally {
+      await orphan.facade.close();
+    }
+  });
+});
+
+describe("Prometheus metrics", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack.close());
+
+  const scrape = async () => (await fetch(`${stack.facade.url}/metrics`)).text();
+  const value = (text: string, series: string) => {
+    const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+    return line === undefined ? undefined : Number(line.slice(series.length + 1));
+  };
+
+  it("counts operations by name and outcome, upstream calls by procedure and code, and batch sizes", async () => {
+    await stack.graphql(ExampleClientDocument, { variables: { id: EXAMPLE_CLIENT_ID } });
+    await stack.graphql(ExampleClientDocument, { variables: { id: EXAMPLE_CLIENT_ID } });
+    await stack.graphql(`query Unknown { oauthClient(id: "550e8400-e29b-41d4-a716-000000000000") { id } }`);
+    await stack.graphql(`query SecretReadOnly { oauthClient(id: "${EXAMPLE_CLIENT_ID}") { id clientSecret } }`, {
+      token: await stack.mint([READ]),
+    });
+    await stack.graphql(`mutation Denied { regenerateClientSecret(input: { clientId: "${EXAMPLE_CLIENT_ID}" }) { client { id } } }`, {
+      token: await stack.mint([READ]),
+    });
+    await stack.graphql(`query FanOut { a: oauthClient(id: "00000000-0000-4000-8000-000000000001") { id }
+      b: oauthClient(id: "00000000-0000-4000-8000-000000000002") { id } c: oauthClient(id: "00000000-0000-4000-8000-000000000003") { id } }`);
+
+    const text = await scrape();
+    expect(value(text, 'graphql_operations_total{operation="ExampleClient",type="query",outcome="success"}')).toBe(2);
+    expect(value(text, 'graphql_operations_total{operation="Unknown",type="query",outcome="success"}')).toBe(1);
+    expect(value(text, 'graphql_operations_total{operation="SecretReadOnly",type="query",outcome="partial"}')).toBe(1);
+    expect(value(text, 'graphql_operations_total{operation="Denied",type="mutation",outcome="error"}')).toBe(1);
+    expect(value(text, 'graphql_operation_duration_seconds_count{operation="ExampleClient",type="query",outcome="success"}')).toBe(2);
+    expect(value(text, 'upstream_calls_total{procedure="GetClient",code="ok"}')).toBe(6);
+    expect(value(text, 'upstream_calls_total{procedure="GetClient",code="not_found"}')).toBe(1);
+    expect(value(text, 'upstream_call_duration_seconds_count{procedure="GetClient",code="ok"}')).toBe(6);
+    expect(value(text, "dataloader_batch_size_count")).toBe(5);
+    expect(value(text, "dataloader_batch_size_sum")).toBe(7);
+    expect(value(text, 'dataloader_batch_size_bucket{le="2"}')).toBe(4);
+    expect(text).toContain("process_resident_memory_bytes");
+  });
+
+  it("labels operations with odd or too many names without growing without bound", async () => {
+    await stack.graphql(`query { oauthClient(id: "${EXAMPLE_CLIENT_ID}") { id } }`);
+    const text = await scrape();
+    expect(value(text, 'graphql_operations_total{operation="anonymous",type="query",outcome="success"}')).toBe(1);
+  });
+});
+
+describe("logs", () => {
+  it("never contain a client secret or a bearer token, across reads, regenerations and refusals", async () => {
+    const lines: string[] = [];
+    const stack = await startStack({ LOG_LEVEL: "trace" }, { logLines: lines });
+    try {
+      const secrets: string[] = [];
+      const read = await stack.graphql(`{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { clientSecret } }`);
+      secrets.push(read.body.data!.oauthClient.clientSecret);
+      for (let i = 0; i < 2; i++) {
+        const { body } = await stack.graphql(
+          `mutation { regenerateClientSecret(input: { clientId: "${EXAMPLE_CLIENT_ID}" }) { client { clientSecret } } }`,
+        );
+        secrets.push(body.data!.regenerateClientSecret.client.clientSecret);
+      }
+      const readOnly = await stack.mint([READ]);
+      await stack.graphql(`{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { clientSecret } }`, { token: readOnly });
+      await stack.graphql(`{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { id } }`, { token: "not.a.token" });
+      await stack.failUpstream("permission_denied", 1);
+      await stack.graphql(`{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { clientSecret } }`);
+
+      expect(new Set(secrets).size).toBe(3);
+      expect(lines.length).toBeGreaterThan(10);
+      expect(lines.some((line) => line.includes('"statusCode":200'))).toBe(true);
+      const log = lines.join("\n");
+      for (const secret of secrets) expect(log).not.toContain(secret);
+      for (const token of [stack.token, readOnly, "not.a.token"]) expect(log).not.toContain(token);
+      expect(log).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/); // nothing that looks like a JWT
+      expect(log).not.toMatch(/sk_live_/);
+    } finally {
+      await stack.close();
+    }
+  });
+});
