@@ -27,6 +27,9 @@ const envSchema = z
     UPSTREAM_HTTP_VERSION: z.enum(["1.1", "2"]).default("1.1"),
     UPSTREAM_TIMEOUT_MS: positiveInt.max(120_000).default(5_000),
     UPSTREAM_MAX_CONCURRENCY: positiveInt.max(1_000).default(10),
+    UPSTREAM_RETRIES: nonNegativeInt.max(10).default(2),
+    UPSTREAM_MAX_RESPONSE_BYTES: positiveInt.max(64 * 1024 * 1024).default(1024 * 1024),
+    REQUEST_TIMEOUT_MS: positiveInt.max(300_000).default(10_000),
     AUTH_JWKS_URL: httpUrl.optional(),
     AUTH_ISSUER: z.string().min(1).optional(),
     AUTH_AUDIENCE: z.string().min(1).optional(),
@@ -61,6 +64,8 @@ export interface Config {
   introspection: boolean;
   /** On SIGTERM, how long requests in flight may take before their connections are cut. */
   shutdownTimeoutMs: number;
+  /** The time budget of one GraphQL request, shared by all its upstream calls. */
+  requestTimeoutMs: number;
   upstream: UpstreamConfig;
   auth: AuthConfig;
 }
@@ -73,6 +78,9 @@ export interface UpstreamConfig {
   timeoutMs: number;
   /** Upper bound on concurrent GetClient calls made for one GraphQL request. */
   maxConcurrency: number;
+  /** How many times a GetClient that met `unavailable` is tried again. */
+  retries: number;
+  maxResponseBytes: number;
 }
 
 export interface AuthConfig {
@@ -121,12 +129,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     introspection: e.INTROSPECTION,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     upstream: {
       url: e.UPSTREAM_URL,
       wireFormat: e.UPSTREAM_WIRE_FORMAT,
       httpVersion: e.UPSTREAM_HTTP_VERSION,
       timeoutMs: e.UPSTREAM_TIMEOUT_MS,
       maxConcurrency: e.UPSTREAM_MAX_CONCURRENCY,
+      retries: e.UPSTREAM_RETRIES,
+      maxResponseBytes: e.UPSTREAM_MAX_RESPONSE_BYTES,
     },
     auth: {
       jwksUrl: e.AUTH_JWKS_URL,

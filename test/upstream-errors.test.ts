@@ -4,7 +4,8 @@ import { type Stack, startStack } from "./support/stack.js";
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  // Retries are proven elsewhere; here each injected failure reaches the caller.
+  stack = await startStack({ UPSTREAM_RETRIES: "0" });
 });
 afterAll(() => stack.close());
 beforeEach(async () => {

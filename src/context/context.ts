@@ -13,16 +13,19 @@ export interface ContextDependencies {
   verifyToken: TokenVerifier;
   upstream: ClientsUpstream;
   maxConcurrency: number;
+  requestTimeoutMs: number;
   observeBatch?: (size: number) => void;
 }
 
-export function createContextFactory({ verifyToken, upstream, maxConcurrency, observeBatch }: ContextDependencies) {
+export function createContextFactory(dependencies: ContextDependencies) {
+  const { verifyToken, upstream, maxConcurrency, requestTimeoutMs, observeBatch } = dependencies;
   return async ({ request }: YogaInitialContext): Promise<GraphQLContext> => {
+    const deadline = Date.now() + requestTimeoutMs;
     const auth = await verifyToken(request.headers.get("authorization"));
     const authorization = auth.authenticated ? auth.authorization : undefined;
     return {
       auth,
-      clients: createClientsLoader(upstream, { authorization, signal: request.signal }, maxConcurrency, observeBatch),
+      clients: createClientsLoader(upstream, { authorization, signal: request.signal, deadline }, maxConcurrency, observeBatch),
     };
   };
 }

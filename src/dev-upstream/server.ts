@@ -1,46 +1,24 @@
 import { createServer } from "node:http";
-import { setTimeout as delay } from "node:timers/promises";
 import type { AddressInfo } from "node:net";
-import { Code, ConnectError, type ConnectRouter, type HandlerContext, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { codeFromString } from "@connectrpc/connect/protocol-connect";
 import { SCOPE_MANAGE, SCOPE_READ } from "../auth/scopes.js";
 import { ClientsService } from "../upstream/gen/xeonr/auth/api/v1/clients_pb.js";
+import { DevControls, invalidClientId } from "./controls.js";
 import { DevIssuer } from "./issuer.js";
 import { SEED_CLIENTS } from "./seed.js";
 import { ClientStore } from "./store.js";
 
 /**
  * The development upstream: a real Connect server for xeonr.auth.api.v1.ClientsService
- * with the same scopes and errors as the real one, an in-memory store and a token issuer.
- *
- * Besides the service it serves:
- *   GET  /.well-known/jwks.json  the issuer's public keys
- *   GET  /__dev/stats            calls received per procedure, the latest requests, the
- *                                most calls it has had in flight at once, JWKS fetches
- *   POST /__dev/stats/reset      zeroes those counters
- *   POST /__dev/latency          {"ms": N}: every call takes at least N ms from now on
- *   POST /__dev/fail             {"code": "unavailable", "times": N}: the next N calls fail
- *                                with that Connect code, as the real upstream would say it
+ * with the same scopes and errors as the real one, an in-memory store and a token issuer
+ * (its keys at /.well-known/jwks.json). Its /__dev/* controls are described in controls.ts.
  */
 
+export type { DevUpstreamStats, ReceivedCall } from "./controls.js";
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const RECENT_CALLS_KEPT = 1_000;
-
-export interface ReceivedCall {
-  procedure: string;
-  clientId: string;
-  includeSecret: boolean;
-}
-
-export interface DevUpstreamStats {
-  calls: Record<string, number>;
-  recent: ReceivedCall[];
-  maxInFlight: number;
-  jwksFetches: number;
-}
-
-const emptyStats = (): DevUpstreamStats => ({ calls: {}, recent: [], maxInFlight: 0, jwksFetches: 0 });
+const PROCEDURE_PATH = /^\/xeonr\.auth\.api\.v1\.ClientsService\/(\w+)$/;
 
 export interface DevUpstream {
   url: string;
@@ -58,30 +36,7 @@ export interface DevUpstreamOptions {
 export async function startDevUpstream(options: DevUpstreamOptions = {}): Promise<DevUpstream> {
   const issuer = await DevIssuer.create({ keyFile: options.keyFile });
   const store = new ClientStore(SEED_CLIENTS);
-  let stats = emptyStats();
-  let inFlight = 0;
-  let latencyMs = 0;
-  let failures: { code: Code; times: number } | undefined;
-
-  const countCalls: Interceptor = (next) => async (request) => {
-    const message = request.message as { clientId?: string; includeSecret?: boolean };
-    const procedure = request.method.name;
-    stats.calls[procedure] = (stats.calls[procedure] ?? 0) + 1;
-    stats.recent.push({ procedure, clientId: message.clientId ?? "", includeSecret: message.includeSecret ?? false });
-    if (stats.recent.length > RECENT_CALLS_KEPT) stats.recent.shift();
-    inFlight += 1;
-    stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
-    try {
-      if (latencyMs > 0) await delay(latencyMs, undefined, { signal: request.signal });
-      if (failures && failures.times > 0) {
-        failures.times -= 1;
-        throw new ConnectError("injected failure", failures.code);
-      }
-      return await next(request);
-    } finally {
-      inFlight -= 1;
-    }
-  };
+  const controls = new DevControls();
 
   async function authorize(context: HandlerContext, scope: string): Promise<void> {
     const header = context.requestHeader.get("authorization") ?? "";
@@ -97,7 +52,7 @@ export async function startDevUpstream(options: DevUpstreamOptions = {}): Promis
   }
 
   function validClientId(clientId: string): string {
-    if (!UUID.test(clientId)) throw new ConnectError("client_id must be a UUID", Code.InvalidArgument);
+    if (!UUID.test(clientId)) throw invalidClientId("client_id must be a UUID");
     return clientId.toLowerCase();
   }
 
@@ -117,46 +72,23 @@ export async function startDevUpstream(options: DevUpstreamOptions = {}): Promis
       },
     });
 
-  const handler = connectNodeAdapter({
+  const connectHandler = connectNodeAdapter({
     routes,
-    interceptors: [countCalls],
+    interceptors: [controls.interceptor],
     // As the reference pages say: unknown request keys are rejected, every response field is written.
     jsonOptions: { ignoreUnknownFields: false, alwaysEmitImplicit: true },
-    async fallback(request, response) {
-      const path = new URL(request.url ?? "/", "http://localhost").pathname;
-      const json = (status: number, body: unknown) => {
-        response.writeHead(status, { "content-type": "application/json" });
-        response.end(JSON.stringify(body));
-      };
-      if (request.method === "GET" && path === "/.well-known/jwks.json") {
-        stats.jwksFetches += 1;
-        return json(200, issuer.jwks());
-      }
-      if (request.method === "GET" && path === "/__dev/stats") return json(200, stats);
-      if (request.method === "POST" && path === "/__dev/stats/reset") {
-        stats = emptyStats();
-        return json(200, stats);
-      }
-      if (request.method === "POST" && path === "/__dev/latency") {
-        const { ms } = (await readJson(request)) as { ms?: unknown };
-        if (typeof ms !== "number" || !Number.isInteger(ms) || ms < 0) return json(400, { message: "ms must be a whole number >= 0" });
-        latencyMs = ms;
-        return json(200, { ms });
-      }
-      if (request.method === "POST" && path === "/__dev/fail") {
-        const { code, times } = (await readJson(request)) as { code?: unknown; times?: unknown };
-        const parsed = typeof code === "string" ? codeFromString(code) : undefined;
-        if (parsed === undefined || typeof times !== "number" || !Number.isInteger(times) || times < 0) {
-          return json(400, { message: 'expected {"code": "<connect code>", "times": N}' });
-        }
-        failures = { code: parsed, times };
-        return json(200, { code, times });
-      }
-      json(404, { code: "not_found", message: "no such route" });
-    },
   });
 
-  const server = createServer(handler);
+  const server = createServer(async (request, response) => {
+    const procedure = PROCEDURE_PATH.exec(request.url ?? "")?.[1];
+    if (procedure) {
+      if (!controls.misbehave(procedure, response)) connectHandler(request, response);
+      return;
+    }
+    if (await controls.route(request, response, () => issuer.jwks())) return;
+    response.writeHead(404, { "content-type": "application/json" });
+    response.end(JSON.stringify({ code: "not_found", message: "no such route" }));
+  });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -174,14 +106,4 @@ export async function startDevUpstream(options: DevUpstreamOptions = {}): Promis
         server.closeAllConnections();
       }),
   };
-}
-
-async function readJson(request: AsyncIterable<Buffer | string>): Promise<unknown> {
-  let body = "";
-  for await (const chunk of request) body += chunk;
-  try {
-    return JSON.parse(body || "{}");
-  } catch {
-    return {};
-  }
 }

@@ -29,7 +29,7 @@ export function createErrorMasker(logger: Logger): MaskError {
         return new GraphQLError(mapped.message, {
           nodes: error instanceof GraphQLError ? error.nodes : undefined,
           path: error instanceof GraphQLError ? error.path : undefined,
-          extensions: { code: mapped.code, upstreamCode: original.code },
+          extensions: { code: mapped.code, upstreamCode: original.code, ...original.details },
         });
       }
     } else if (!(error instanceof GraphQLError && !error.originalError)) {

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { pinoHttp } from "pino-http";
 import { createTokenVerifier } from "../auth/verifier.js";
 import type { ResolvedConfig } from "../config.js";
+import { createContextFactory } from "../context/context.js";
 import type { Logger } from "../logger.js";
 import { createMetrics } from "../metrics.js";
 import { createClientsUpstream } from "../upstream/clients-service.js";
@@ -43,9 +44,13 @@ export async function startFacade({ config, logger, developmentToken }: FacadeOp
   };
 
   const yoga = createGraphQLHandler({
-    verifyToken: createTokenVerifier(config.auth, logger),
-    upstream,
-    maxConcurrency: config.upstream.maxConcurrency,
+    context: createContextFactory({
+      verifyToken: createTokenVerifier(config.auth, logger),
+      upstream,
+      maxConcurrency: config.upstream.maxConcurrency,
+      requestTimeoutMs: config.requestTimeoutMs,
+      observeBatch: metrics.observeBatch,
+    }),
     introspection: config.introspection,
     logger,
     metrics,

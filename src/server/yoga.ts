@@ -1,13 +1,11 @@
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
-import { type Plugin, createYoga, useReadinessCheck } from "graphql-yoga";
-import type { TokenVerifier } from "../auth/verifier.js";
-import { createContextFactory } from "../context/context.js";
+import { type Plugin, type YogaInitialContext, createYoga, useReadinessCheck } from "graphql-yoga";
+import type { GraphQLContext } from "../context/context.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import { protectSchema } from "../permissions/permissions.js";
 import { schema } from "../schema/index.js";
-import type { ClientsUpstream } from "../upstream/clients-service.js";
 import { createErrorMasker } from "./errors.js";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -29,9 +27,8 @@ query ExampleClient {
 export type Readiness = { ready: true } | { ready: false; reason: "upstream_unreachable" | "shutting_down" };
 
 export interface YogaOptions {
-  verifyToken: TokenVerifier;
-  upstream: ClientsUpstream;
-  maxConcurrency: number;
+  /** Builds each request's context: who is calling, and their loaders. */
+  context: (initial: YogaInitialContext) => Promise<GraphQLContext>;
   introspection: boolean;
   logger: Logger;
   metrics: Metrics;
@@ -55,13 +52,13 @@ function useMetricsEndpoint(metrics: Metrics): Plugin {
 }
 
 export function createGraphQLHandler(options: YogaOptions) {
-  const { verifyToken, upstream, maxConcurrency, introspection, logger, metrics, readiness, graphiqlToken } = options;
+  const { context, introspection, logger, metrics, readiness, graphiqlToken } = options;
   let graphiqlPage: string | undefined;
   return createYoga({
     schema: protectedSchema,
     graphqlEndpoint: GRAPHQL_PATH,
     healthCheckEndpoint: "/health",
-    context: createContextFactory({ verifyToken, upstream, maxConcurrency, observeBatch: metrics.observeBatch }),
+    context,
     plugins: [
       metrics.operationsPlugin,
       useMetricsEndpoint(metrics),

@@ -1,9 +1,11 @@
 import * as http from "node:http";
 import * as https from "node:https";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { codeToString } from "@connectrpc/connect/protocol-connect";
 import type { UpstreamConfig } from "../config.js";
+import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "./gen/google/rpc/error_details_pb.js";
 import { type Client, ClientsService } from "./gen/xeonr/auth/api/v1/clients_pb.js";
 
 /**
@@ -16,11 +18,19 @@ export type { ApplicationBinding, Client } from "./gen/xeonr/auth/api/v1/clients
 /** Connect error codes as they appear on the wire ("not_found", "unavailable", …). */
 export type UpstreamCode = ReturnType<typeof codeToString>;
 
+/** The parts of an upstream error's details that are safe to show a caller. */
+export interface SafeDetails {
+  fieldViolations?: { field: string; description: string }[];
+  retryAfterMs?: number;
+  reason?: string;
+}
+
 export class UpstreamError extends Error {
   constructor(
     readonly code: UpstreamCode,
     message: string,
     readonly procedure: string,
+    readonly details: SafeDetails = {},
   ) {
     super(message);
     this.name = "UpstreamError";
@@ -31,11 +41,14 @@ export interface CallOptions {
   /** The caller's `Authorization` header, forwarded as is: the upstream is the final authority. */
   authorization?: string | undefined;
   signal?: AbortSignal | undefined;
+  /** Epoch milliseconds by which the GraphQL request must be answered; calls get what is left. */
+  deadline?: number | undefined;
 }
 
 export interface ClientsUpstream {
+  /** Retried on `unavailable`, with jittered backoff, while the deadline allows. */
   getClient(clientId: string, includeSecret: boolean, options: CallOptions): Promise<Client>;
-  /** Not idempotent: the old secret is invalid the moment this succeeds. Never retry it. */
+  /** Not idempotent: the old secret is invalid the moment this succeeds. Never retried. */
   regenerateSecret(clientId: string, options: CallOptions): Promise<Client>;
   /** Whether the upstream answers at all (any Connect answer, even a refusal, counts). */
   isReachable(): Promise<boolean>;
@@ -46,17 +59,24 @@ export interface ClientsUpstream {
 export type CallObserver = (procedure: string, code: string, seconds: number) => void;
 
 const PROBE_TIMEOUT_MS = 2_000;
+const RETRY_BASE_MS = 25;
+const RETRY_CAP_MS = 500;
 
 export function createClientsUpstream(config: UpstreamConfig & { url: string }, observe?: CallObserver): ClientsUpstream {
   const agentOptions = { keepAlive: true, maxSockets: 256 };
-  const agent = config.httpVersion === "2" ? undefined : config.url.startsWith("https:")
-    ? new https.Agent(agentOptions)
-    : new http.Agent(agentOptions);
+  const agent =
+    config.httpVersion === "2"
+      ? undefined
+      : config.url.startsWith("https:")
+        ? new https.Agent(agentOptions)
+        : new http.Agent(agentOptions);
   const transport = createConnectTransport({
     baseUrl: config.url,
     useBinaryFormat: config.wireFormat === "binary",
     // The upstream may add fields; reading them must not fail.
     jsonOptions: { ignoreUnknownFields: true },
+    // A client is a few kilobytes: a response far larger is a fault, not data to buffer.
+    readMaxBytes: config.maxResponseBytes,
     ...(agent ? { httpVersion: "1.1" as const, nodeOptions: { agent } } : { httpVersion: "2" as const }),
   });
   const client = createClient(ClientsService, transport);
@@ -65,12 +85,14 @@ export function createClientsUpstream(config: UpstreamConfig & { url: string }, 
     procedure: string,
     options: CallOptions & { timeoutMs?: number },
     run: (callOptions: object) => Promise<T>,
-  ) {
+  ): Promise<T> {
+    const remainingMs = options.deadline === undefined ? Infinity : options.deadline - Date.now();
+    if (remainingMs <= 0) throw new UpstreamError("deadline_exceeded", "request budget spent before the call", procedure);
     const started = process.hrtime.bigint();
     let code = "ok";
     try {
       return await run({
-        timeoutMs: options.timeoutMs ?? config.timeoutMs,
+        timeoutMs: Math.max(1, Math.min(options.timeoutMs ?? config.timeoutMs, remainingMs)),
         signal: options.signal,
         headers: options.authorization ? { authorization: options.authorization } : {},
       });
@@ -83,10 +105,24 @@ export function createClientsUpstream(config: UpstreamConfig & { url: string }, 
     }
   }
 
+  /** Full-jitter exponential backoff, never past the deadline. */
+  async function withRetries<T>(options: CallOptions, attempt: () => Promise<T>): Promise<T> {
+    for (let retry = 0; ; retry++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof UpstreamError) || error.code !== "unavailable" || retry >= config.retries) throw error;
+        const delayMs = Math.random() * Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** retry);
+        if (options.deadline !== undefined && Date.now() + delayMs >= options.deadline) throw error;
+        await sleep(delayMs, undefined, { signal: options.signal });
+      }
+    }
+  }
+
   return {
     async getClient(clientId, includeSecret, options) {
-      const response = await call("GetClient", options, (callOptions) =>
-        client.getClient({ clientId, includeSecret }, callOptions),
+      const response = await withRetries(options, () =>
+        call("GetClient", options, (callOptions) => client.getClient({ clientId, includeSecret }, callOptions)),
       );
       if (!response.client) {
         throw new UpstreamError("internal", "GetClient answered without a client", "GetClient");
@@ -118,5 +154,28 @@ export function createClientsUpstream(config: UpstreamConfig & { url: string }, 
 
 function toUpstreamError(error: unknown, procedure: string): UpstreamError {
   const connectError = ConnectError.from(error, Code.Internal);
-  return new UpstreamError(codeToString(connectError.code), connectError.rawMessage, procedure);
+  // connect-es reports its own readMaxBytes limit as resource_exhausted; that is a bad
+  // answer from the upstream, not the upstream rate-limiting us.
+  if (connectError.code === Code.ResourceExhausted && connectError.rawMessage.includes("readMaxBytes")) {
+    return new UpstreamError("internal", "upstream response too large", procedure);
+  }
+  return new UpstreamError(codeToString(connectError.code), connectError.rawMessage, procedure, safeDetails(connectError));
+}
+
+/** Only the standard details a caller can act on survive; `debug` and anything else is dropped. */
+function safeDetails(error: ConnectError): SafeDetails {
+  const details: SafeDetails = {};
+  try {
+    const violations = error.findDetails(BadRequestSchema).flatMap((detail) => detail.fieldViolations);
+    if (violations.length > 0) {
+      details.fieldViolations = violations.map(({ field, description }) => ({ field, description }));
+    }
+    const retry = error.findDetails(RetryInfoSchema)[0]?.retryDelay;
+    if (retry) details.retryAfterMs = Number(retry.seconds) * 1000 + Math.round(retry.nanos / 1e6);
+    const reason = error.findDetails(ErrorInfoSchema)[0]?.reason;
+    if (reason) details.reason = reason;
+  } catch {
+    // Undecodable details are as good as none.
+  }
+  return details;
 }

@@ -38,7 +38,7 @@ export interface Stack {
   resetUpstreamStats(): Promise<void>;
   setUpstreamLatency(ms: number): Promise<void>;
   /** The upstream's next `times` calls fail with this Connect code. */
-  failUpstream(code: string, times: number): Promise<void>;
+  failUpstream(code: string, times: number, retryAfterMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -102,8 +102,8 @@ export async function startStack(env: Record<string, string> = {}, options: Stac
     async setUpstreamLatency(ms) {
       await postJson(`${upstream.url}/__dev/latency`, { ms });
     },
-    async failUpstream(code, times) {
-      const { status } = await postJson(`${upstream.url}/__dev/fail`, { code, times });
+    async failUpstream(code, times, retryAfterMs) {
+      const { status } = await postJson(`${upstream.url}/__dev/fail`, { code, times, retryAfterMs });
       if (status !== 200) throw new Error(`the development upstream refused to fail with ${code}`);
     },
     async close() {
