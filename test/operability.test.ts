@@ -22,13 +22,13 @@ describe("health and readiness", () => {
 
   it("answers /readiness with 503 when the upstream is not reachable", async () => {
     const orphan = await startStack();
-    await orphan.upstream.close();
+    await orphan.stopUpstream();
     try {
       const response = await fetch(`${orphan.facade.url}/readiness`);
       expect(response.status).toBe(503);
       expect(await response.json()).toEqual({ ready: false, reason: "upstream_unreachable" });
     } finally {
-      await orphan.facade.close();
+      await orphan.close();
     }
   });
 });

@@ -154,12 +154,29 @@ export function createClientsUpstream(config: UpstreamConfig & { url: string }, 
 
 function toUpstreamError(error: unknown, procedure: string): UpstreamError {
   const connectError = ConnectError.from(error, Code.Internal);
-  // connect-es reports its own readMaxBytes limit as resource_exhausted; that is a bad
-  // answer from the upstream, not the upstream rate-limiting us.
-  if (connectError.code === Code.ResourceExhausted && connectError.rawMessage.includes("readMaxBytes")) {
-    return new UpstreamError("internal", "upstream response too large", procedure);
+  const answered = [...connectError.metadata.keys()].length > 0;
+  if (answered) {
+    return new UpstreamError(codeToString(connectError.code), connectError.rawMessage, procedure, safeDetails(connectError));
   }
-  return new UpstreamError(codeToString(connectError.code), connectError.rawMessage, procedure, safeDetails(connectError));
+  // No answer from the upstream: connect-es made this error itself, and its code says what
+  // went wrong on our side of the link, not what the upstream meant.
+  return new UpstreamError(localFailureCode(connectError.code), connectError.rawMessage, procedure);
+}
+
+function localFailureCode(code: Code): UpstreamCode {
+  switch (code) {
+    case Code.DeadlineExceeded:
+      return "deadline_exceeded";
+    case Code.Canceled:
+      return "canceled";
+    // Refused, reset or cut connections.
+    case Code.Unavailable:
+    case Code.Aborted:
+      return "unavailable";
+    // An answer it could not read: malformed, or larger than readMaxBytes.
+    default:
+      return "internal";
+  }
 }
 
 /** Only the standard details a caller can act on survive; `debug` and anything else is dropped. */

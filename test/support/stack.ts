@@ -1,4 +1,7 @@
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { print } from "graphql";
 import { loadConfig, resolveConfig } from "../../src/config.js";
 import { DEV_AUDIENCE, DEV_ISSUER } from "../../src/dev-upstream/issuer.js";
@@ -39,6 +42,12 @@ export interface Stack {
   setUpstreamLatency(ms: number): Promise<void>;
   /** The upstream's next `times` calls fail with this Connect code. */
   failUpstream(code: string, times: number, retryAfterMs?: number): Promise<void>;
+  /** The upstream's next `times` calls misbehave below Connect (reset, malformed, html502, huge). */
+  faultUpstream(kind: string, times: number): Promise<void>;
+  /** Takes the upstream down: connections to it are refused until `startUpstreamAgain`. */
+  stopUpstream(): Promise<void>;
+  /** Brings it back on the same port with the same signing keys (and a fresh store). */
+  startUpstreamAgain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,7 +57,10 @@ export interface StackOptions {
 }
 
 export async function startStack(env: Record<string, string> = {}, options: StackOptions = {}): Promise<Stack> {
-  const upstream = await startDevUpstream();
+  const keyDir = mkdtempSync(join(tmpdir(), "ocg-stack-"));
+  const keyFile = join(keyDir, "issuer-keys.json");
+  let upstream = await startDevUpstream({ keyFile });
+  let upstreamUp = true;
   const config = resolveConfig(
     loadConfig({
       NODE_ENV: "test",
@@ -76,7 +88,9 @@ export async function startStack(env: Record<string, string> = {}, options: Stac
   };
 
   return {
-    upstream,
+    get upstream() {
+      return upstream;
+    },
     facade,
     token,
     mint: (scopes) => upstream.issuer.mint({ scopes }),
@@ -106,9 +120,22 @@ export async function startStack(env: Record<string, string> = {}, options: Stac
       const { status } = await postJson(`${upstream.url}/__dev/fail`, { code, times, retryAfterMs });
       if (status !== 200) throw new Error(`the development upstream refused to fail with ${code}`);
     },
+    async faultUpstream(kind, times) {
+      const { status } = await postJson(`${upstream.url}/__dev/fault`, { kind, times });
+      if (status !== 200) throw new Error(`the development upstream refused the fault ${kind}`);
+    },
+    async stopUpstream() {
+      await upstream.close();
+      upstreamUp = false;
+    },
+    async startUpstreamAgain() {
+      upstream = await startDevUpstream({ keyFile, port: Number(new URL(upstream.url).port) });
+      upstreamUp = true;
+    },
     async close() {
       await facade.close();
-      await upstream.close();
+      if (upstreamUp) await upstream.close();
+      rmSync(keyDir, { recursive: true, force: true });
     },
   };
 }
