@@ -22,6 +22,14 @@ const envSchema = z
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     INTROSPECTION: boolean.default(true),
     SHUTDOWN_TIMEOUT_MS: positiveInt.max(600_000).default(10_000),
+    LIMIT_MAX_DEPTH: positiveInt.max(100).default(10),
+    LIMIT_MAX_ALIASES: positiveInt.max(10_000).default(60),
+    LIMIT_MAX_TOKENS: positiveInt.max(1_000_000).default(2_000),
+    LIMIT_MAX_DIRECTIVES: positiveInt.max(10_000).default(50),
+    LIMIT_MAX_COST: positiveInt.max(10_000_000).default(5_000),
+    LIMIT_MAX_BODY_BYTES: positiveInt.max(64 * 1024 * 1024).default(256 * 1024),
+    LIMIT_MAX_BATCH: nonNegativeInt.max(1_000).default(10),
+    CSRF_PREVENTION: boolean.default(true),
     UPSTREAM_URL: httpUrl.optional(),
     UPSTREAM_WIRE_FORMAT: z.enum(["json", "binary"]).default("json"),
     UPSTREAM_HTTP_VERSION: z.enum(["1.1", "2"]).default("1.1"),
@@ -66,8 +74,23 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** The time budget of one GraphQL request, shared by all its upstream calls. */
   requestTimeoutMs: number;
+  limits: LimitsConfig;
   upstream: UpstreamConfig;
   auth: AuthConfig;
+}
+
+/** Bounds on what one HTTP request may ask of the service. */
+export interface LimitsConfig {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  maxCost: number;
+  maxBodyBytes: number;
+  /** Operations in one batched request; 0 turns batching off. */
+  maxBatch: number;
+  /** Requires a non-simple request (JSON body or a custom header), so browsers cannot be tricked into sending one. */
+  csrfPrevention: boolean;
 }
 
 export interface UpstreamConfig {
@@ -130,6 +153,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     introspection: e.INTROSPECTION,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    limits: {
+      maxDepth: e.LIMIT_MAX_DEPTH,
+      maxAliases: e.LIMIT_MAX_ALIASES,
+      maxTokens: e.LIMIT_MAX_TOKENS,
+      maxDirectives: e.LIMIT_MAX_DIRECTIVES,
+      maxCost: e.LIMIT_MAX_COST,
+      maxBodyBytes: e.LIMIT_MAX_BODY_BYTES,
+      maxBatch: e.LIMIT_MAX_BATCH,
+      csrfPrevention: e.CSRF_PREVENTION,
+    },
     upstream: {
       url: e.UPSTREAM_URL,
       wireFormat: e.UPSTREAM_WIRE_FORMAT,

@@ -7,6 +7,7 @@ import { createContextFactory } from "../context/context.js";
 import type { Logger } from "../logger.js";
 import { createMetrics } from "../metrics.js";
 import { createClientsUpstream } from "../upstream/clients-service.js";
+import { refuseOversizedBody } from "./limits.js";
 import { GRAPHQL_PATH, type Readiness, createGraphQLHandler } from "./yoga.js";
 
 export interface FacadeOptions {
@@ -52,6 +53,7 @@ export async function startFacade({ config, logger, developmentToken }: FacadeOp
       observeBatch: metrics.observeBatch,
     }),
     introspection: config.introspection,
+    limits: config.limits,
     logger,
     metrics,
     readiness,
@@ -73,6 +75,7 @@ export async function startFacade({ config, logger, developmentToken }: FacadeOp
     // While draining, each answer closes its connection so that clients reconnect elsewhere.
     if (draining) res.setHeader("connection", "close");
     accessLog(req, res);
+    if (refuseOversizedBody(req, res, config.limits.maxBodyBytes)) return;
     void yoga(req, res);
   });
 

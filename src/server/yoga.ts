@@ -1,12 +1,14 @@
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { type Plugin, type YogaInitialContext, createYoga, useReadinessCheck } from "graphql-yoga";
+import type { LimitsConfig } from "../config.js";
 import type { GraphQLContext } from "../context/context.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import { protectSchema } from "../permissions/permissions.js";
 import { schema } from "../schema/index.js";
 import { createErrorMasker } from "./errors.js";
+import { limitPlugins } from "./limits.js";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -30,6 +32,7 @@ export interface YogaOptions {
   /** Builds each request's context: who is calling, and their loaders. */
   context: (initial: YogaInitialContext) => Promise<GraphQLContext>;
   introspection: boolean;
+  limits: LimitsConfig;
   logger: Logger;
   metrics: Metrics;
   readiness: () => Promise<Readiness>;
@@ -52,7 +55,7 @@ function useMetricsEndpoint(metrics: Metrics): Plugin {
 }
 
 export function createGraphQLHandler(options: YogaOptions) {
-  const { context, introspection, logger, metrics, readiness, graphiqlToken } = options;
+  const { context, introspection, limits, logger, metrics, readiness, graphiqlToken } = options;
   let graphiqlPage: string | undefined;
   return createYoga({
     schema: protectedSchema,
@@ -69,8 +72,10 @@ export function createGraphQLHandler(options: YogaOptions) {
           return fetchAPI.Response.json(state, { status: state.ready ? 200 : 503 });
         },
       }),
+      ...limitPlugins(limits, introspection),
       ...(introspection ? [] : [useDisableIntrospection()]),
     ],
+    batching: limits.maxBatch > 0 ? { limit: limits.maxBatch } : false,
     maskedErrors: { maskError: createErrorMasker(logger), isDev: false },
     landingPage: false,
     logging: {
