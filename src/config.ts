@@ -53,6 +53,9 @@ const envSchema = z
     AUTH_CLOCK_TOLERANCE_S: nonNegativeInt.max(300).default(5),
     AUTH_JWKS_COOLDOWN_MS: nonNegativeInt.max(3_600_000).default(30_000),
     AUTH_JWKS_CACHE_MAX_AGE_MS: positiveInt.default(600_000),
+    AUTH_TOKEN_CACHE_SIZE: nonNegativeInt.max(1_000_000).default(10_000),
+    WORKERS: positiveInt.max(64).default(1),
+    GRAPHIQL_TOKEN: z.string().min(1).optional(),
   })
   .superRefine((env, context) => {
     if (env.UPSTREAM_URL === undefined) return;
@@ -69,6 +72,10 @@ export interface Config {
   host: string;
   port: number;
   logLevel: Env["LOG_LEVEL"];
+  /** Processes serving requests (Node's cluster); 1 serves from the main process. */
+  workers: number;
+  /** A token GraphiQL opens with, in development mode only. */
+  graphiqlToken: string | undefined;
   introspection: boolean;
   /** On SIGTERM, how long requests in flight may take before their connections are cut. */
   shutdownTimeoutMs: number;
@@ -115,6 +122,8 @@ export interface AuthConfig {
   clockToleranceSeconds: number;
   jwksCooldownMs: number;
   jwksCacheMaxAgeMs: number;
+  /** Verified tokens remembered (by hash) until they expire, at most five minutes; 0 turns it off. */
+  tokenCacheSize: number;
 }
 
 /** A configuration with its upstream and token issuer settled. */
@@ -150,6 +159,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
+    workers: e.WORKERS,
+    graphiqlToken: e.GRAPHIQL_TOKEN,
     introspection: e.INTROSPECTION,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
@@ -180,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       clockToleranceSeconds: e.AUTH_CLOCK_TOLERANCE_S,
       jwksCooldownMs: e.AUTH_JWKS_COOLDOWN_MS,
       jwksCacheMaxAgeMs: e.AUTH_JWKS_CACHE_MAX_AGE_MS,
+      tokenCacheSize: e.AUTH_TOKEN_CACHE_SIZE,
     },
   };
 }

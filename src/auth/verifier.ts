@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import { createRemoteJWKSet, errors, jwtVerify } from "jose";
+import { LRUCache } from "lru-cache";
 import type { AuthConfig } from "../config.js";
 import type { Logger } from "../logger.js";
 import { scopesFromClaims } from "./scopes.js";
@@ -33,6 +35,9 @@ export type Auth =
 
 export type TokenVerifier = (authorizationHeader: string | null) => Promise<Auth>;
 
+/** A verified token is trusted from the cache at most this long, however far off its expiry. */
+const TOKEN_CACHE_MAX_TTL_MS = 5 * 60_000;
+
 export function createTokenVerifier(config: AuthConfig & { jwksUrl: string }, logger: Logger): TokenVerifier {
   // jose caches the key set, refetches it for an unknown `kid`, and never more than
   // once per cooldown: a flood of made-up `kid`s cannot hammer the issuer.
@@ -42,10 +47,20 @@ export function createTokenVerifier(config: AuthConfig & { jwksUrl: string }, lo
     timeoutDuration: 5_000,
   });
 
+  // Keyed by a hash of the token, never the token; only successes are kept, each until
+  // its `exp` (and no longer than the cap), so a cached answer is one jose would still give.
+  const verified =
+    config.tokenCacheSize > 0
+      ? new LRUCache<string, Auth & { authenticated: true }>({ max: config.tokenCacheSize, ttlAutopurge: false })
+      : undefined;
+
   return async (header) => {
     if (!header) return { authenticated: false, reason: "missing_token" };
     const token = /^Bearer +([A-Za-z0-9\-_.~+/]+=*)$/.exec(header)?.[1];
     if (!token) return { authenticated: false, reason: "malformed_token" };
+    const cacheKey = verified && createHash("sha256").update(token).digest("base64url");
+    const cached = cacheKey === undefined ? undefined : verified?.get(cacheKey);
+    if (cached) return { ...cached, authorization: header };
     try {
       const { payload } = await jwtVerify(token, keys, {
         issuer: config.issuer,
@@ -54,7 +69,12 @@ export function createTokenVerifier(config: AuthConfig & { jwksUrl: string }, lo
         clockTolerance: config.clockToleranceSeconds,
         requiredClaims: ["exp"],
       });
-      return { authenticated: true, subject: payload.sub, scopes: scopesFromClaims(payload), authorization: header };
+      const auth = { authenticated: true as const, subject: payload.sub, scopes: scopesFromClaims(payload), authorization: header };
+      if (verified && cacheKey) {
+        const ttl = Math.min(payload.exp! * 1000 - Date.now(), TOKEN_CACHE_MAX_TTL_MS);
+        if (ttl > 0) verified.set(cacheKey, auth, { ttl });
+      }
+      return auth;
     } catch (error) {
       const reason = reasonFor(error);
       if (reason === "keys_unavailable") logger.warn({ err: { name: (error as Error).name } }, "JWKS unavailable");

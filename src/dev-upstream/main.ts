@@ -2,9 +2,13 @@ import { parseArgs } from "node:util";
 import { DEV_KEY_FILE } from "./dev-key-file.js";
 import { startDevUpstream } from "./server.js";
 
-/** `npm run upstream -- [--port N] [--host H]`: the development upstream on its own. */
+/** `npm run upstream -- [--port N] [--host H] [--http2]`: the development upstream on its own. */
 const { values } = parseArgs({
-  options: { port: { type: "string", default: "4100" }, host: { type: "string", default: "127.0.0.1" } },
+  options: {
+    port: { type: "string", default: "4100" },
+    host: { type: "string", default: "127.0.0.1" },
+    http2: { type: "boolean", default: false },
+  },
 });
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -12,7 +16,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const upstream = await startDevUpstream({ host: values.host, port, keyFile: DEV_KEY_FILE });
+const upstream = await startDevUpstream({ host: values.host, port, keyFile: DEV_KEY_FILE, http2: values.http2 });
 process.stdout.write(`development upstream listening on ${upstream.url}\n`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -1,4 +1,5 @@
-import { createServer } from "node:http";
+import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import { createServer as createH2cServer } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -31,6 +32,8 @@ export interface DevUpstreamOptions {
   port?: number;
   /** Where the issuer keeps its keys; omitted, they live in memory only. */
   keyFile?: string;
+  /** Serve cleartext HTTP/2 (h2c) instead of HTTP/1.1, as some upstreams do. */
+  http2?: boolean;
 }
 
 export async function startDevUpstream(options: DevUpstreamOptions = {}): Promise<DevUpstream> {
@@ -79,7 +82,7 @@ export async function startDevUpstream(options: DevUpstreamOptions = {}): Promis
     jsonOptions: { ignoreUnknownFields: false, alwaysEmitImplicit: true },
   });
 
-  const server = createServer(async (request, response) => {
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const procedure = PROCEDURE_PATH.exec(request.url ?? "")?.[1];
     if (procedure) {
       if (!controls.misbehave(procedure, response)) connectHandler(request, response);
@@ -88,8 +91,10 @@ export async function startDevUpstream(options: DevUpstreamOptions = {}): Promis
     if (await controls.route(request, response, () => issuer.jwks())) return;
     response.writeHead(404, { "content-type": "application/json" });
     response.end(JSON.stringify({ code: "not_found", message: "no such route" }));
-  });
-  server.keepAliveTimeout = 65_000;
+  };
+  // The HTTP/2 compatibility API offers what `handle` uses of the HTTP/1.1 one.
+  const server = options.http2 ? createH2cServer(handle as never) : createServer(handle);
+  if (!options.http2) (server as ReturnType<typeof createServer>).keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve);
@@ -103,7 +108,7 @@ export async function startDevUpstream(options: DevUpstreamOptions = {}): Promis
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        if ("closeAllConnections" in server) server.closeAllConnections();
       }),
   };
 }

@@ -1,0 +1,204 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import autocannon from "autocannon";
+import { DEV_AUDIENCE, DEV_ISSUER, DevIssuer } from "../src/dev-upstream/issuer.js";
+import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
+import { type BenchOptions, USAGE, parseBenchArgs } from "./options.js";
+import { type Running, peakRssMb, startFacadeProcess, startUpstreamProcess } from "./processes.js";
+import { type BenchReport, type ScenarioResult, callsPerRequest, ratiosOf, toMarkdown, writeReport } from "./report.js";
+
+/**
+ * `npm run bench`: the development upstream and the facade as separate processes on
+ * loopback, driven by autocannon, side by side in one run:
+ *   A  GetClient straight to the upstream (Connect JSON)
+ *   B  the same client through the facade (oauthClient, every field but the secret)
+ *   C  a fan-out: 50 aliased oauthClient lookups over 10 distinct ids
+ *   D  a federation _entities fetch of 100 representations (10 distinct ids)
+ * and B again with each further worker count.
+ */
+
+const root = new URL("..", import.meta.url).pathname;
+const fixtureId = (n: number) => `00000000-0000-4000-8000-0000000000${String(n).padStart(2, "0")}`;
+const CLIENT_FIELDS = `id name description redirectUri websiteUrl logoUrl supportsRefreshToken supportsImplicitGrant
+  supportsDeviceCodeGrant supportsCodeGrant isVerified applicationId usesManagedBuckets
+  applicationBindings { applicationId config { jsonConfig } } allowedDelegators backchannelLogoutUri
+  backchannelLogoutSessionRequired frontchannelLogoutUri frontchannelLogoutSessionRequired postLogoutRedirectUris
+  createdAt updatedAt`;
+
+interface Scenario {
+  id: string;
+  title: string;
+  path: string;
+  body: unknown;
+  headers: Record<string, string>;
+  /** Throws unless one answer is right: no run measures error responses. */
+  check(body: any): void;
+}
+
+function scenarios(token: string): Record<"A" | "B" | "C" | "D", Scenario> {
+  const graphql = { "content-type": "application/json", authorization: `Bearer ${token}` };
+  const expectNoErrors = (body: any) => {
+    if (body.errors) throw new Error(`unexpected errors: ${JSON.stringify(body.errors)}`);
+  };
+  return {
+    A: {
+      id: "A",
+      title: "direct Connect GetClient",
+      path: "/xeonr.auth.api.v1.ClientsService/GetClient",
+      body: { clientId: EXAMPLE_CLIENT_ID, includeSecret: false },
+      headers: { ...graphql, "connect-protocol-version": "1" },
+      check: (body) => {
+        if (body.Client?.name !== "My OAuth App") throw new Error(`unexpected answer: ${JSON.stringify(body)}`);
+      },
+    },
+    B: {
+      id: "B",
+      title: "oauthClient through the facade",
+      path: "/graphql",
+      body: { query: `query Bench($id: ID!) { oauthClient(id: $id) { ${CLIENT_FIELDS} } }`, variables: { id: EXAMPLE_CLIENT_ID } },
+      headers: graphql,
+      check: (body) => {
+        expectNoErrors(body);
+        if (body.data.oauthClient.name !== "My OAuth App") throw new Error("wrong client");
+      },
+    },
+    C: {
+      id: "C",
+      title: "fan-out: 50 aliases over 10 ids",
+      path: "/graphql",
+      body: {
+        query: `query FanOut { ${Array.from({ length: 50 }, (_, i) => `c${i}: oauthClient(id: "${fixtureId((i % 10) + 1)}") { id name }`).join(" ")} }`,
+      },
+      headers: graphql,
+      check: (body) => {
+        expectNoErrors(body);
+        if (Object.keys(body.data).length !== 50) throw new Error("fan-out incomplete");
+      },
+    },
+    D: {
+      id: "D",
+      title: "_entities: 100 representations",
+      path: "/graphql",
+      body: {
+        query: `query Entities($r: [_Any!]!) { _entities(representations: $r) { ... on OAuthClient { id name } } }`,
+        variables: { r: Array.from({ length: 100 }, (_, i) => ({ __typename: "OAuthClient", id: fixtureId((i % 10) + 1) })) },
+      },
+      headers: graphql,
+      check: (body) => {
+        expectNoErrors(body);
+        if (body.data._entities.length !== 100) throw new Error("entities incomplete");
+      },
+    },
+  };
+}
+
+async function upstreamGetClientCalls(upstream: Running): Promise<number> {
+  const stats = (await (await fetch(`${upstream.url}/__dev/stats`)).json()) as { calls: Record<string, number> };
+  return stats.calls.GetClient ?? 0;
+}
+
+async function measure(
+  scenario: Scenario,
+  target: Running,
+  upstream: Running,
+  options: BenchOptions,
+  workers: number,
+  facadePid: number | undefined,
+): Promise<ScenarioResult> {
+  const url = `${target.url}${scenario.path}`;
+  const request = { method: "POST" as const, headers: scenario.headers, body: JSON.stringify(scenario.body) };
+  scenario.check(await (await fetch(url, request)).json());
+  if (options.warmup > 0) await autocannon({ url, ...request, connections: options.connections, duration: options.warmup });
+
+  const before = await upstreamGetClientCalls(upstream);
+  const result = await autocannon({ url, ...request, connections: options.connections, duration: options.duration });
+  const after = await upstreamGetClientCalls(upstream);
+  const answered = result["2xx"];
+  return {
+    id: scenario.id,
+    title: scenario.title,
+    workers,
+    requests: answered,
+    throughput: Math.round(answered / options.duration),
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    upstreamCallsPerRequest: callsPerRequest(before, after, answered),
+    facadePeakRssMb: facadePid === undefined ? null : peakRssMb(facadePid),
+  };
+}
+
+export async function runBench(options: BenchOptions, log: (line: string) => void = () => {}): Promise<BenchReport> {
+  execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+  const keyDir = mkdtempSync(join(tmpdir(), "ocg-bench-"));
+  const keyFile = join(keyDir, "issuer-keys.json");
+  const token = await (await DevIssuer.create({ keyFile })).mint({ scopes: ["oauth:clients:read"] });
+  const all = scenarios(token);
+  const running: Running[] = [];
+  try {
+    const upstream = await startUpstreamProcess(keyFile, options.upstreamHttp === "2");
+    running.push(upstream);
+    const facadeEnv = (workers: number) => ({
+      WORKERS: String(workers),
+      UPSTREAM_URL: upstream.url,
+      UPSTREAM_WIRE_FORMAT: options.wireFormat,
+      UPSTREAM_HTTP_VERSION: options.upstreamHttp,
+      AUTH_JWKS_URL: `${upstream.url}/.well-known/jwks.json`,
+      AUTH_ISSUER: DEV_ISSUER,
+      AUTH_AUDIENCE: DEV_AUDIENCE,
+      AUTH_TOKEN_CACHE_SIZE: String(options.tokenCache),
+    });
+
+    const facade = await startFacadeProcess(facadeEnv(1));
+    running.push(facade);
+    log(`facade ready in ${facade.startToReadyMs} ms`);
+    const results: ScenarioResult[] = [];
+    const run = async (scenario: Scenario, target: Running, workers: number, pid: number | undefined) => {
+      log(`${scenario.id} (${workers} worker${workers === 1 ? "" : "s"}): ${scenario.title}…`);
+      results.push(await measure(scenario, target, upstream, options, workers, pid));
+    };
+
+    // HTTP/2 to the upstream is cleartext h2, which autocannon does not speak: no A then.
+    if (options.upstreamHttp === "1.1") await run(all.A, upstream, 1, undefined);
+    for (const scenario of [all.B, all.C, all.D]) await run(scenario, facade, 1, facade.child.pid);
+    await facade.stop();
+
+    for (const workers of options.workers.filter((w) => w !== 1)) {
+      const cluster = await startFacadeProcess(facadeEnv(workers));
+      running.push(cluster);
+      await run(all.B, cluster, workers, cluster.child.pid);
+      await cluster.stop();
+    }
+
+    const direct = results.find((r) => r.id === "A");
+    const viaFacade = results.find((r) => r.id === "B" && r.workers === 1)!;
+    return {
+      date: new Date().toISOString(),
+      machine: { cores: availableParallelism(), node: process.version, platform: `${process.platform}/${process.arch}` },
+      options,
+      startToReadyMs: facade.startToReadyMs,
+      scenarios: results,
+      ratios: direct ? ratiosOf(direct, viaFacade) : { throughputBOverA: Number.NaN, addedP50Ms: Number.NaN, addedP99Ms: Number.NaN },
+    };
+  } finally {
+    for (const process of running.reverse()) await process.stop();
+    rmSync(keyDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  let options: BenchOptions;
+  try {
+    options = parseBenchArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const report = await runBench(options, (line) => process.stderr.write(`${line}\n`));
+  const { json, markdown } = writeReport(report, options.outDir);
+  process.stdout.write(`${toMarkdown(report)}\nwritten: ${json}, ${markdown}\n`);
+}

@@ -1,0 +1,58 @@
+import { parseArgs } from "node:util";
+
+/** What one `npm run bench` does; every field has a flag. */
+export interface BenchOptions {
+  /** Seconds each scenario is measured for. */
+  duration: number;
+  /** Seconds of unmeasured load before each scenario. */
+  warmup: number;
+  /** Concurrent connections of the load generator ("a moderate load" by default). */
+  connections: number;
+  /** Worker counts to compare on scenario B, e.g. [1, 2]. */
+  workers: number[];
+  wireFormat: "json" | "binary";
+  upstreamHttp: "1.1" | "2";
+  /** Verified-token cache size of the facade (0 turns it off). */
+  tokenCache: number;
+  outDir: string;
+}
+
+export const USAGE = `usage: npm run bench -- [--duration S] [--warmup S] [--connections N] [--workers 1,2]
+                        [--wire json|binary] [--upstream-http 1.1|2] [--token-cache N] [--out DIR]`;
+
+export function parseBenchArgs(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      duration: { type: "string", default: "10" },
+      warmup: { type: "string", default: "2" },
+      connections: { type: "string", default: "10" },
+      workers: { type: "string", default: "1,2" },
+      wire: { type: "string", default: "json" },
+      "upstream-http": { type: "string", default: "1.1" },
+      "token-cache": { type: "string", default: "10000" },
+      out: { type: "string", default: "bench/results" },
+    },
+  });
+  const positive = (name: string, raw: string, allowZero = false) => {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) throw new Error(`--${name} must be a positive number, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  const oneOf = <T extends string>(name: string, raw: string, allowed: readonly T[]): T => {
+    if (!allowed.includes(raw as T)) throw new Error(`--${name} must be one of ${allowed.join(", ")}, got ${JSON.stringify(raw)}`);
+    return raw as T;
+  };
+  const workers = values.workers.split(",").map((w) => positive("workers", w.trim()));
+  if (workers.some((w) => !Number.isInteger(w))) throw new Error(`--workers takes whole numbers, got ${JSON.stringify(values.workers)}`);
+  return {
+    duration: positive("duration", values.duration),
+    warmup: positive("warmup", values.warmup, true),
+    connections: Math.round(positive("connections", values.connections)),
+    workers,
+    wireFormat: oneOf("wire", values.wire, ["json", "binary"] as const),
+    upstreamHttp: oneOf("upstream-http", values["upstream-http"], ["1.1", "2"] as const),
+    tokenCache: Math.round(positive("token-cache", values["token-cache"], true)),
+    outDir: values.out,
+  };
+}

@@ -1,0 +1,99 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
+import { createServer } from "node:net";
+
+/** Starting and watching the benchmark's separate processes (compiled code under dist/). */
+
+const root = new URL("..", import.meta.url).pathname;
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface Running {
+  child: ChildProcess;
+  url: string;
+  stop(): Promise<void>;
+}
+
+function stopper(child: ChildProcess) {
+  return () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+}
+
+/** The development upstream, alone in its process. */
+export async function startUpstreamProcess(keyFile: string, http2: boolean): Promise<Running> {
+  const port = await freePort();
+  const args = ["dist/dev-upstream/main.js", "--port", String(port), ...(http2 ? ["--http2"] : [])];
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, DEV_ISSUER_KEY_FILE: keyFile },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      if (chunk.toString().includes("listening")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`development upstream exited with ${code}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}`, stop: stopper(child) };
+}
+
+/** The facade, alone in its process (or a cluster of them); resolves once /readiness says 200. */
+export async function startFacadeProcess(env: Record<string, string>): Promise<Running & { startToReadyMs: number }> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, ["dist/main.js"], {
+    cwd: root,
+    env: { PATH: process.env.PATH, NODE_ENV: "production", LOG_LEVEL: "warn", PORT: String(port), ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`facade exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/readiness`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return { child, url, startToReadyMs: Math.round(performance.now() - started), stop: stopper(child) };
+}
+
+/** Peak resident memory (VmHWM) of a process and all its descendants, in MB. */
+export function peakRssMb(pid: number): number {
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i++) {
+    for (const task of safeList(`/proc/${pids[i]}/task`)) {
+      const children = safeRead(`/proc/${pids[i]}/task/${task}/children`).trim();
+      if (children) pids.push(...children.split(/\s+/).map(Number));
+    }
+  }
+  const kb = pids.reduce((sum, p) => sum + Number(/VmHWM:\s+(\d+)/.exec(safeRead(`/proc/${p}/status`))?.[1] ?? 0), 0);
+  return Math.round((kb / 1024) * 10) / 10;
+}
+
+function safeRead(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+function safeList(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
+}

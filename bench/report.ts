@@ -1,0 +1,79 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BenchOptions } from "./options.js";
+
+/** The figures of one scenario. Latencies in milliseconds. */
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  workers: number;
+  requests: number;
+  throughput: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  errors: number;
+  /** GetClient calls the upstream received per request answered. */
+  upstreamCallsPerRequest: number;
+  /** Peak resident memory of the facade's processes, in MB (null for the direct call). */
+  facadePeakRssMb: number | null;
+}
+
+export interface BenchReport {
+  date: string;
+  machine: { cores: number; node: string; platform: string };
+  options: BenchOptions;
+  /** Facade start to a 200 from /readiness, in ms. */
+  startToReadyMs: number;
+  scenarios: ScenarioResult[];
+  ratios: { throughputBOverA: number; addedP50Ms: number; addedP99Ms: number };
+}
+
+/** GetClient calls per request, from the upstream's counters before and after a run. */
+export function callsPerRequest(before: number, after: number, requests: number): number {
+  return requests === 0 ? 0 : Math.round(((after - before) / requests) * 100) / 100;
+}
+
+export function ratiosOf(direct: ScenarioResult, facade: ScenarioResult): BenchReport["ratios"] {
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return {
+    throughputBOverA: round(facade.throughput / direct.throughput),
+    addedP50Ms: round(facade.p50 - direct.p50),
+    addedP99Ms: round(facade.p99 - direct.p99),
+  };
+}
+
+export function toMarkdown(report: BenchReport): string {
+  const { machine, options, ratios } = report;
+  const rows = report.scenarios.map(
+    (s) =>
+      `| ${s.id} | ${s.title} | ${s.workers} | ${s.throughput.toFixed(0)} | ${s.p50} | ${s.p90} | ${s.p99} | ${s.errors} | ${s.upstreamCallsPerRequest} | ${s.facadePeakRssMb ?? "–"} |`,
+  );
+  return [
+    `# Benchmark, ${report.date}`,
+    "",
+    `${machine.cores} cores, Node ${machine.node} (${machine.platform}); ${options.connections} connections, ` +
+      `${options.duration}s per scenario after ${options.warmup}s of warm-up; upstream link ${options.wireFormat} over HTTP/${options.upstreamHttp}; ` +
+      `token cache ${options.tokenCache}.`,
+    "",
+    "| | scenario | workers | req/s | p50 ms | p90 ms | p99 ms | errors | upstream calls / req | facade peak RSS MB |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows,
+    "",
+    `- B/A throughput: **${ratios.throughputBOverA}** (target ≥ 0.7)`,
+    `- added latency, B − A: p50 **${ratios.addedP50Ms} ms**, p99 **${ratios.addedP99Ms} ms** (target p99 ≤ 2 ms)`,
+    `- facade start to ready: **${report.startToReadyMs} ms** (target ≤ 1000 ms)`,
+    "",
+  ].join("\n");
+}
+
+/** Writes `<stamp>.json` and `<stamp>.md` under the output folder; returns their paths. */
+export function writeReport(report: BenchReport, outDir: string): { json: string; markdown: string } {
+  mkdirSync(outDir, { recursive: true });
+  const stamp = report.date.replace(/[:.]/g, "-");
+  const json = join(outDir, `${stamp}.json`);
+  const markdown = join(outDir, `${stamp}.md`);
+  writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(markdown, toMarkdown(report));
+  return { json, markdown };
+}
