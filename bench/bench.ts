@@ -21,6 +21,7 @@ import { type BenchReport, type ScenarioResult, callsPerRequest, ratiosOf, toMar
  */
 
 const root = new URL("..", import.meta.url).pathname;
+const CALL_COUNT_REQUESTS = 20;
 const fixtureId = (n: number) => `00000000-0000-4000-8000-0000000000${String(n).padStart(2, "0")}`;
 const CLIENT_FIELDS = `id name description redirectUri websiteUrl logoUrl supportsRefreshToken supportsImplicitGrant
   supportsDeviceCodeGrant supportsCodeGrant isVerified applicationId usesManagedBuckets
@@ -100,6 +101,17 @@ async function upstreamGetClientCalls(upstream: Running): Promise<number> {
   return stats.calls.GetClient ?? 0;
 }
 
+/** The count once the upstream has been quiet for a while: the load's last calls have landed. */
+async function settledGetClientCalls(upstream: Running): Promise<number> {
+  let last = await upstreamGetClientCalls(upstream);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = await upstreamGetClientCalls(upstream);
+    if (now === last) return now;
+    last = now;
+  }
+}
+
 async function measure(
   scenario: Scenario,
   target: Running,
@@ -113,8 +125,11 @@ async function measure(
   scenario.check(await (await fetch(url, request)).json());
   if (options.warmup > 0) await autocannon({ url, ...request, connections: options.connections, duration: options.warmup });
 
-  const before = await upstreamGetClientCalls(upstream);
   const result = await autocannon({ url, ...request, connections: options.connections, duration: options.duration });
+  // Counted apart from the load, one request at a time: a run that stops mid-request
+  // leaves upstream calls whose answers it never counted.
+  const before = await settledGetClientCalls(upstream);
+  for (let i = 0; i < CALL_COUNT_REQUESTS; i++) scenario.check(await (await fetch(url, request)).json());
   const after = await upstreamGetClientCalls(upstream);
   const answered = result["2xx"];
   return {
@@ -127,7 +142,7 @@ async function measure(
     p90: result.latency.p90,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
-    upstreamCallsPerRequest: callsPerRequest(before, after, answered),
+    upstreamCallsPerRequest: callsPerRequest(before, after, CALL_COUNT_REQUESTS),
     facadePeakRssMb: facadePid === undefined ? null : peakRssMb(facadePid),
   };
 }

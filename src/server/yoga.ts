@@ -1,5 +1,4 @@
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { type Plugin, type YogaInitialContext, createYoga, useReadinessCheck } from "graphql-yoga";
 import type { LimitsConfig } from "../config.js";
 import type { GraphQLContext } from "../context/context.js";
@@ -56,7 +55,7 @@ function useMetricsEndpoint(metrics: Metrics): Plugin {
 
 export function createGraphQLHandler(options: YogaOptions) {
   const { context, introspection, limits, logger, metrics, readiness, graphiqlToken } = options;
-  let graphiqlPage: string | undefined;
+  let graphiqlPage: Promise<string> | undefined;
   return createYoga({
     schema: protectedSchema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -85,9 +84,11 @@ export function createGraphQLHandler(options: YogaOptions) {
       // Errors worth an operator's attention are logged by the error masker, without credentials.
       error: (...args) => logger.debug({ yoga: args.map(String) }),
     },
-    // GraphiQL from the installed package, assets inlined: no CDN, works offline.
-    // The page (about 9 MB) depends only on options fixed here, so it is rendered once.
-    renderGraphiQL: (graphiqlOptions) => (graphiqlPage ??= renderGraphiQL(graphiqlOptions)),
+    // GraphiQL from the installed package, assets inlined: no CDN, works offline. Its
+    // bundle (about 9 MB) is loaded on the first page view, not at start, and the page
+    // depends only on options fixed here, so it is rendered once.
+    renderGraphiQL: (graphiqlOptions) =>
+      (graphiqlPage ??= import("@graphql-yoga/render-graphiql").then(({ renderGraphiQL }) => renderGraphiQL(graphiqlOptions))),
     graphiql: {
       title: "oauth-clients-graph",
       defaultQuery: EXAMPLE_OPERATION,
