@@ -7,7 +7,7 @@ import autocannon from "autocannon";
 import { DEV_AUDIENCE, DEV_ISSUER, DevIssuer } from "../src/dev-upstream/issuer.js";
 import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
 import { type BenchOptions, USAGE, parseBenchArgs } from "./options.js";
-import { type Running, peakRssMb, startFacadeProcess, startUpstreamProcess } from "./processes.js";
+import { type Running, getJson, peakRssMb, startFacadeProcess, startUpstreamProcess } from "./processes.js";
 import { type BenchReport, type ScenarioResult, callsPerRequest, ratiosOf, toMarkdown, writeReport } from "./report.js";
 
 /**
@@ -97,7 +97,7 @@ function scenarios(token: string): Record<"A" | "B" | "C" | "D", Scenario> {
 }
 
 async function upstreamGetClientCalls(upstream: Running): Promise<number> {
-  const stats = (await (await fetch(`${upstream.url}/__dev/stats`)).json()) as { calls: Record<string, number> };
+  const stats = (await getJson(upstream, "/__dev/stats")) as { calls: Record<string, number> };
   return stats.calls.GetClient ?? 0;
 }
 
@@ -110,6 +110,19 @@ async function settledGetClientCalls(upstream: Running): Promise<number> {
     if (now === last) return now;
     last = now;
   }
+}
+
+/** Latency at a moderate load: one request at a time, timed from this side. Milliseconds. */
+async function sequentialLatency(url: string, request: RequestInit, count: number) {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    await (await fetch(url, request)).arrayBuffer();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(times[Math.min(times.length - 1, Math.floor(q * times.length))]! * 100) / 100;
+  return { p50: at(0.5), p99: at(0.99) };
 }
 
 async function measure(
@@ -132,6 +145,7 @@ async function measure(
   for (let i = 0; i < CALL_COUNT_REQUESTS; i++) scenario.check(await (await fetch(url, request)).json());
   const after = await upstreamGetClientCalls(upstream);
   const answered = result["2xx"];
+  const moderate = await sequentialLatency(url, request, options.latencySamples);
   return {
     id: scenario.id,
     title: scenario.title,
@@ -144,6 +158,8 @@ async function measure(
     errors: result.errors + result.timeouts + result.non2xx,
     upstreamCallsPerRequest: callsPerRequest(before, after, CALL_COUNT_REQUESTS),
     facadePeakRssMb: facadePid === undefined ? null : peakRssMb(facadePid),
+    moderateP50: moderate.p50,
+    moderateP99: moderate.p99,
   };
 }
 
@@ -157,12 +173,16 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   try {
     const upstream = await startUpstreamProcess(keyFile, options.upstreamHttp === "2");
     running.push(upstream);
+    // jose fetches the JWKS over HTTP/1.1: with an h2c upstream, a twin on HTTP/1.1 (same
+    // keys) serves it, and answers A, which autocannon cannot send over h2c.
+    const http1Upstream = options.upstreamHttp === "2" ? await startUpstreamProcess(keyFile, false) : upstream;
+    if (http1Upstream !== upstream) running.push(http1Upstream);
     const facadeEnv = (workers: number) => ({
       WORKERS: String(workers),
       UPSTREAM_URL: upstream.url,
       UPSTREAM_WIRE_FORMAT: options.wireFormat,
       UPSTREAM_HTTP_VERSION: options.upstreamHttp,
-      AUTH_JWKS_URL: `${upstream.url}/.well-known/jwks.json`,
+      AUTH_JWKS_URL: `${http1Upstream.url}/.well-known/jwks.json`,
       AUTH_ISSUER: DEV_ISSUER,
       AUTH_AUDIENCE: DEV_AUDIENCE,
       AUTH_TOKEN_CACHE_SIZE: String(options.tokenCache),
@@ -174,11 +194,11 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     const results: ScenarioResult[] = [];
     const run = async (scenario: Scenario, target: Running, workers: number, pid: number | undefined) => {
       log(`${scenario.id} (${workers} worker${workers === 1 ? "" : "s"}): ${scenario.title}…`);
-      results.push(await measure(scenario, target, upstream, options, workers, pid));
+      const counted = target === http1Upstream ? http1Upstream : upstream;
+      results.push(await measure(scenario, target, counted, options, workers, pid));
     };
 
-    // HTTP/2 to the upstream is cleartext h2, which autocannon does not speak: no A then.
-    if (options.upstreamHttp === "1.1") await run(all.A, upstream, 1, undefined);
+    await run(all.A, http1Upstream, 1, undefined);
     for (const scenario of [all.B, all.C, all.D]) await run(scenario, facade, 1, facade.child.pid);
     await facade.stop();
 
@@ -189,7 +209,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       await cluster.stop();
     }
 
-    const direct = results.find((r) => r.id === "A");
+    const direct = results.find((r) => r.id === "A")!;
     const viaFacade = results.find((r) => r.id === "B" && r.workers === 1)!;
     return {
       date: new Date().toISOString(),
@@ -197,7 +217,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       options,
       startToReadyMs: facade.startToReadyMs,
       scenarios: results,
-      ratios: direct ? ratiosOf(direct, viaFacade) : { throughputBOverA: Number.NaN, addedP50Ms: Number.NaN, addedP99Ms: Number.NaN },
+      ratios: ratiosOf(direct, viaFacade),
     };
   } finally {
     for (const process of running.reverse()) await process.stop();

@@ -6,8 +6,10 @@ export interface BenchOptions {
   duration: number;
   /** Seconds of unmeasured load before each scenario. */
   warmup: number;
-  /** Concurrent connections of the load generator ("a moderate load" by default). */
+  /** Concurrent connections of the load generator. */
   connections: number;
+  /** Requests sent one at a time to measure latency at a moderate load. */
+  latencySamples: number;
   /** Worker counts to compare on scenario B, e.g. [1, 2]. */
   workers: number[];
   wireFormat: "json" | "binary";
@@ -17,7 +19,7 @@ export interface BenchOptions {
   outDir: string;
 }
 
-export const USAGE = `usage: npm run bench -- [--duration S] [--warmup S] [--connections N] [--workers 1,2]
+export const USAGE = `usage: npm run bench -- [--duration S] [--warmup S] [--connections N] [--latency-samples N] [--workers 1,2]
                         [--wire json|binary] [--upstream-http 1.1|2] [--token-cache N] [--out DIR]`;
 
 export function parseBenchArgs(argv: string[]): BenchOptions {
@@ -27,6 +29,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       duration: { type: "string", default: "10" },
       warmup: { type: "string", default: "2" },
       connections: { type: "string", default: "10" },
+      "latency-samples": { type: "string", default: "500" },
       workers: { type: "string", default: "1,2" },
       wire: { type: "string", default: "json" },
       "upstream-http": { type: "string", default: "1.1" },
@@ -49,6 +52,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     duration: positive("duration", values.duration),
     warmup: positive("warmup", values.warmup, true),
     connections: Math.round(positive("connections", values.connections)),
+    latencySamples: Math.round(positive("latency-samples", values["latency-samples"])),
     workers,
     wireFormat: oneOf("wire", values.wire, ["json", "binary"] as const),
     upstreamHttp: oneOf("upstream-http", values["upstream-http"], ["1.1", "2"] as const),

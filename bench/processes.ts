@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
+import { connect } from "node:http2";
 import { createServer } from "node:net";
 
 /** Starting and watching the benchmark's separate processes (compiled code under dist/). */
@@ -17,7 +18,27 @@ export async function freePort(): Promise<number> {
 export interface Running {
   child: ChildProcess;
   url: string;
+  /** Whether it speaks cleartext HTTP/2 (h2c) rather than HTTP/1.1. */
+  http2?: boolean;
   stop(): Promise<void>;
+}
+
+/** GET a JSON document, over h2c when the process speaks it (fetch does not). */
+export async function getJson(target: Running, path: string): Promise<unknown> {
+  if (!target.http2) return (await fetch(`${target.url}${path}`)).json();
+  const session = connect(target.url);
+  try {
+    return await new Promise((resolve, reject) => {
+      let body = "";
+      const stream = session.request({ ":path": path });
+      stream.setEncoding("utf8");
+      stream.on("data", (chunk: string) => (body += chunk));
+      stream.on("end", () => resolve(JSON.parse(body)));
+      stream.on("error", reject);
+    });
+  } finally {
+    session.close();
+  }
 }
 
 function stopper(child: ChildProcess) {
@@ -44,7 +65,7 @@ export async function startUpstreamProcess(keyFile: string, http2: boolean): Pro
     });
     child.once("exit", (code) => reject(new Error(`development upstream exited with ${code}`)));
   });
-  return { child, url: `http://127.0.0.1:${port}`, stop: stopper(child) };
+  return { child, url: `http://127.0.0.1:${port}`, http2, stop: stopper(child) };
 }
 
 /** The facade, alone in its process (or a cluster of them); resolves once /readiness says 200. */

@@ -71,10 +71,11 @@ export async function startFacade({ config, logger, developmentToken }: FacadeOp
     autoLogging: { ignore: (req) => req.url === "/health" || req.url === "/metrics" },
   });
 
+  const logAccess = logger.isLevelEnabled("info");
   const server = createServer((req, res) => {
     // While draining, each answer closes its connection so that clients reconnect elsewhere.
     if (draining) res.setHeader("connection", "close");
-    accessLog(req, res);
+    if (logAccess) accessLog(req, res);
     if (refuseOversizedBody(req, res, config.limits.maxBodyBytes)) return;
     void yoga(req, res);
   });
