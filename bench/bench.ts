@@ -188,7 +188,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       AUTH_TOKEN_CACHE_SIZE: String(options.tokenCache),
     });
 
-    const facade = await startFacadeProcess(facadeEnv(1));
+    const facade = await startFacadeProcess(facadeEnv(1), options.nodeOptions);
     running.push(facade);
     log(`facade ready in ${facade.startToReadyMs} ms`);
     const results: ScenarioResult[] = [];
@@ -203,7 +203,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     await facade.stop();
 
     for (const workers of options.workers.filter((w) => w !== 1)) {
-      const cluster = await startFacadeProcess(facadeEnv(workers));
+      const cluster = await startFacadeProcess(facadeEnv(workers), options.nodeOptions);
       running.push(cluster);
       await run(all.B, cluster, workers, cluster.child.pid);
       await cluster.stop();

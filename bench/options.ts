@@ -16,11 +16,14 @@ export interface BenchOptions {
   upstreamHttp: "1.1" | "2";
   /** Verified-token cache size of the facade (0 turns it off). */
   tokenCache: number;
+  /** Flags for the facade's node, e.g. heap sizes. */
+  nodeOptions: string[];
   outDir: string;
 }
 
 export const USAGE = `usage: npm run bench -- [--duration S] [--warmup S] [--connections N] [--latency-samples N] [--workers 1,2]
-                        [--wire json|binary] [--upstream-http 1.1|2] [--token-cache N] [--out DIR]`;
+                        [--wire json|binary] [--upstream-http 1.1|2] [--token-cache N]
+                        [--node-options="--max-old-space-size=96 …"] [--out DIR]`;
 
 export function parseBenchArgs(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -34,6 +37,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       wire: { type: "string", default: "json" },
       "upstream-http": { type: "string", default: "1.1" },
       "token-cache": { type: "string", default: "10000" },
+      "node-options": { type: "string", default: "" },
       out: { type: "string", default: "bench/results" },
     },
   });
@@ -57,6 +61,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     wireFormat: oneOf("wire", values.wire, ["json", "binary"] as const),
     upstreamHttp: oneOf("upstream-http", values["upstream-http"], ["1.1", "2"] as const),
     tokenCache: Math.round(positive("token-cache", values["token-cache"], true)),
+    nodeOptions: values["node-options"].split(" ").filter(Boolean),
     outDir: values.out,
   };
 }

@@ -69,10 +69,13 @@ export async function startUpstreamProcess(keyFile: string, http2: boolean): Pro
 }
 
 /** The facade, alone in its process (or a cluster of them); resolves once /readiness says 200. */
-export async function startFacadeProcess(env: Record<string, string>): Promise<Running & { startToReadyMs: number }> {
+export async function startFacadeProcess(
+  env: Record<string, string>,
+  nodeOptions: string[],
+): Promise<Running & { startToReadyMs: number }> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, ["dist/main.js"], {
+  const child = spawn(process.execPath, [...nodeOptions, "dist/main.js"], {
     cwd: root,
     env: { PATH: process.env.PATH, NODE_ENV: "production", LOG_LEVEL: "warn", PORT: String(port), ...env },
     stdio: ["ignore", "ignore", "inherit"],
