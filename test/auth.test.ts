@@ -172,6 +172,22 @@ describe("signing keys", () => {
   });
 });
 
+describe("verified-token cache", () => {
+  it("never serves a cached token past its expiry", async () => {
+    const strict = await startStack({ AUTH_CLOCK_TOLERANCE_S: "0", AUTH_TOKEN_CACHE_SIZE: "100" });
+    try {
+      const shortLived = await strict.upstream.issuer.mint({ scopes: [READ], expiresInSeconds: 2 });
+      expect((await strict.graphql(READ_CLIENT, { token: shortLived })).body.errors).toBeUndefined();
+      expect((await strict.graphql(READ_CLIENT, { token: shortLived })).body.errors).toBeUndefined();
+      await new Promise((resolve) => setTimeout(resolve, 2_100));
+      const { body } = await strict.graphql(READ_CLIENT, { token: shortLived });
+      expect(body.errors![0]!.extensions).toEqual({ code: "UNAUTHENTICATED", reason: "expired" });
+    } finally {
+      await strict.close();
+    }
+  });
+});
+
 describe("introspection switched off", () => {
   it("refuses __schema when INTROSPECTION=false, and still serves queries", async () => {
     const closed = await startStack({ INTROSPECTION: "false" });

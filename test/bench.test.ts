@@ -1,0 +1,70 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runBench } from "../bench/bench.js";
+import { parseBenchArgs } from "../bench/options.js";
+import { callsPerRequest, ratiosOf, toMarkdown, writeReport } from "../bench/report.js";
+
+describe("benchmark options", () => {
+  it("has defaults that finish within three minutes", () => {
+    const options = parseBenchArgs([]);
+    expect(options).toMatchObject({ duration: 10, warmup: 2, connections: 10, workers: [1, 2], wireFormat: "json", upstreamHttp: "1.1" });
+    // 4 scenarios plus one per further worker count, each with its warm-up.
+    const seconds = (4 + options.workers.length - 1) * (options.duration + options.warmup);
+    expect(seconds).toBeLessThan(180);
+  });
+
+  it("reads every flag and refuses bad values with the flag's name", () => {
+    const options = parseBenchArgs([
+      "--duration", "3", "--warmup", "0", "--connections", "4", "--workers", "1,2,4", "--wire", "binary",
+      "--upstream-http", "2", "--token-cache", "0", "--latency-samples", "50", "--node-options=--max-old-space-size=64", "--out", "x",
+    ]);
+    expect(options).toEqual({
+      duration: 3, warmup: 0, connections: 4, workers: [1, 2, 4], wireFormat: "binary", upstreamHttp: "2",
+      tokenCache: 0, latencySamples: 50, nodeOptions: ["--max-old-space-size=64"], outDir: "x",
+    });
+    expect(() => parseBenchArgs(["--duration", "0"])).toThrow(/--duration/);
+    expect(() => parseBenchArgs(["--wire", "xml"])).toThrow(/--wire/);
+    expect(() => parseBenchArgs(["--workers", "1.5"])).toThrow(/--workers/);
+  });
+});
+
+describe("benchmark figures", () => {
+  it("counts upstream calls per answered request", () => {
+    expect(callsPerRequest(100, 300, 20)).toBe(10);
+    expect(callsPerRequest(5, 5, 0)).toBe(0);
+  });
+
+  it("compares B with A: throughput ratio, added latency at a moderate load", () => {
+    const base = { title: "", workers: 1, requests: 0, p50: 0, p90: 0, p99: 0, errors: 0, upstreamCallsPerRequest: 1, facadePeakRssMb: null };
+    const a = { ...base, id: "A", throughput: 2000, moderateP50: 1.5, moderateP99: 3 };
+    const b = { ...base, id: "B", throughput: 1500, moderateP50: 2.25, moderateP99: 4.5 };
+    expect(ratiosOf(a, b)).toEqual({ throughputBOverA: 0.75, addedP50Ms: 0.75, addedP99Ms: 1.5 });
+  });
+});
+
+describe("a very short real run", () => {
+  const out = mkdtempSync(join(tmpdir(), "ocg-bench-results-"));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it("measures all four scenarios against real processes and writes JSON and Markdown", async () => {
+    const options = { ...parseBenchArgs(["--duration", "1", "--warmup", "0", "--connections", "2", "--workers", "1", "--latency-samples", "5"]), outDir: out };
+    const report = await runBench(options);
+    expect(report.scenarios.map((s) => s.id)).toEqual(["A", "B", "C", "D"]);
+    for (const scenario of report.scenarios) {
+      expect(scenario.requests).toBeGreaterThan(0);
+      expect(scenario.errors).toBe(0);
+    }
+    const calls = Object.fromEntries(report.scenarios.map((s) => [s.id, s.upstreamCallsPerRequest]));
+    expect(calls).toEqual({ A: 1, B: 1, C: 10, D: 10 });
+    expect(report.scenarios.find((s) => s.id === "B")!.facadePeakRssMb).toBeGreaterThan(10);
+    expect(report.startToReadyMs).toBeGreaterThan(0);
+    expect(report.machine.cores).toBeGreaterThan(0);
+
+    const { json, markdown } = writeReport(report, out);
+    expect(JSON.parse(readFileSync(json, "utf8"))).toEqual(JSON.parse(JSON.stringify(report)));
+    expect(readFileSync(markdown, "utf8")).toBe(toMarkdown(report));
+    expect(toMarkdown(report)).toMatch(/B\/A throughput: \*\*[\d.]+\*\*/);
+  }, 120_000);
+});
