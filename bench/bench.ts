@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import autocannon from "autocannon";
 import { DEV_AUDIENCE, DEV_ISSUER, DevIssuer } from "../src/dev-upstream/issuer.js";
-import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
+import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
 import { type BenchOptions, USAGE, parseBenchArgs } from "./options.js";
 import { type Running, getJson, peakRssMb, startFacadeProcess, startUpstreamProcess } from "./processes.js";
 import { type BenchReport, type ScenarioResult, callsPerRequest, ratiosOf, toMarkdown, writeReport } from "./report.js";
@@ -22,7 +22,6 @@ import { type BenchReport, type ScenarioResult, callsPerRequest, ratiosOf, toMar
 
 const root = new URL("..", import.meta.url).pathname;
 const CALL_COUNT_REQUESTS = 20;
-const fixtureId = (n: number) => `00000000-0000-4000-8000-0000000000${String(n).padStart(2, "0")}`;
 const CLIENT_FIELDS = `id name description redirectUri websiteUrl logoUrl supportsRefreshToken supportsImplicitGrant
   supportsDeviceCodeGrant supportsCodeGrant isVerified applicationId usesManagedBuckets
   applicationBindings { applicationId config { jsonConfig } } allowedDelegators backchannelLogoutUri
@@ -71,7 +70,7 @@ function scenarios(token: string): Record<"A" | "B" | "C" | "D", Scenario> {
       title: "fan-out: 50 aliases over 10 ids",
       path: "/graphql",
       body: {
-        query: `query FanOut { ${Array.from({ length: 50 }, (_, i) => `c${i}: oauthClient(id: "${fixtureId((i % 10) + 1)}") { id name }`).join(" ")} }`,
+        query: `query FanOut { ${Array.from({ length: 50 }, (_, i) => `c${i}: oauthClient(id: "${fixtureClientId((i % 10) + 1)}") { id name }`).join(" ")} }`,
       },
       headers: graphql,
       check: (body) => {
@@ -85,7 +84,7 @@ function scenarios(token: string): Record<"A" | "B" | "C" | "D", Scenario> {
       path: "/graphql",
       body: {
         query: `query Entities($r: [_Any!]!) { _entities(representations: $r) { ... on OAuthClient { id name } } }`,
-        variables: { r: Array.from({ length: 100 }, (_, i) => ({ __typename: "OAuthClient", id: fixtureId((i % 10) + 1) })) },
+        variables: { r: Array.from({ length: 100 }, (_, i) => ({ __typename: "OAuthClient", id: fixtureClientId((i % 10) + 1) })) },
       },
       headers: graphql,
       check: (body) => {

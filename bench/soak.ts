@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
-import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
+import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
 import { READ, type Stack, startStack } from "../test/support/stack.js";
 
 /**
@@ -25,7 +25,6 @@ export interface SoakReport {
   heapEndMb: number;
 }
 
-const fixtureId = (n: number) => `00000000-0000-4000-8000-0000000000${String(n).padStart(2, "0")}`;
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 export async function runSoak(options: { durationMs: number; concurrency: number }): Promise<SoakReport> {
@@ -33,11 +32,11 @@ export async function runSoak(options: { durationMs: number; concurrency: number
   const readOnly = await stack.mint([READ]);
   const operations: { query: string; token?: string }[] = [
     { query: `{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { id name createdAt } }` },
-    { query: `{ oauthClient(id: "${fixtureId(3)}") { id clientSecret } }` },
-    { query: `{ ${Array.from({ length: 20 }, (_, i) => `c${i}: oauthClient(id: "${fixtureId((i % 5) + 1)}") { id }`).join(" ")} }` },
+    { query: `{ oauthClient(id: "${fixtureClientId(3)}") { id clientSecret } }` },
+    { query: `{ ${Array.from({ length: 20 }, (_, i) => `c${i}: oauthClient(id: "${fixtureClientId((i % 5) + 1)}") { id }`).join(" ")} }` },
     { query: `{ oauthClient(id: "not-a-uuid") { id } }` },
     { query: `{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { clientSecret } }`, token: readOnly },
-    { query: `mutation { regenerateClientSecret(input: { clientId: "${fixtureId(7)}" }) { client { clientSecret } } }` },
+    { query: `mutation { regenerateClientSecret(input: { clientId: "${fixtureClientId(7)}" }) { client { clientSecret } } }` },
   ];
 
   global.gc?.();

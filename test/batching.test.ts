@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { fixtureClientId } from "../src/dev-upstream/seed.js";
 import { type Stack, startStack } from "./support/stack.js";
 
-const fixtureId = (n: number) => `00000000-0000-4000-8000-0000000000${String(n).padStart(2, "0")}`;
 
 /** `count` aliased oauthClient lookups cycling over `distinct` fixture ids. */
 function fanOutQuery(count: number, distinct: number, fields = "id name") {
   const lookups = Array.from(
     { length: count },
-    (_, i) => `c${i}: oauthClient(id: "${fixtureId((i % distinct) + 1)}") { ${fields} }`,
+    (_, i) => `c${i}: oauthClient(id: "${fixtureClientId((i % distinct) + 1)}") { ${fields} }`,
   );
   return `{ ${lookups.join("\n")} }`;
 }
@@ -27,10 +27,10 @@ describe("per-request DataLoader", () => {
     const { body } = await stack.graphql(fanOutQuery(20, 5));
     expect(body.errors).toBeUndefined();
     expect(Object.keys(body.data!)).toHaveLength(20);
-    expect(body.data!.c7.id).toBe(fixtureId(3));
+    expect(body.data!.c7.id).toBe(fixtureClientId(3));
     const stats = await stack.upstreamStats();
     expect(stats.calls).toEqual({ GetClient: 5 });
-    expect(new Set(stats.recent.map((call) => call.clientId))).toEqual(new Set([1, 2, 3, 4, 5].map(fixtureId)));
+    expect(new Set(stats.recent.map((call) => call.clientId))).toEqual(new Set([1, 2, 3, 4, 5].map(fixtureClientId)));
   });
 
   it("treats ids that differ only in letter case as one lookup", async () => {
@@ -42,8 +42,8 @@ describe("per-request DataLoader", () => {
 
   it("loads with and without the secret as separate keys, each once", async () => {
     const { body } = await stack.graphql(
-      `{ a: oauthClient(id: "${fixtureId(1)}") { name } b: oauthClient(id: "${fixtureId(1)}") { clientSecret }
-         c: oauthClient(id: "${fixtureId(1)}") { clientSecret name } }`,
+      `{ a: oauthClient(id: "${fixtureClientId(1)}") { name } b: oauthClient(id: "${fixtureClientId(1)}") { clientSecret }
+         c: oauthClient(id: "${fixtureClientId(1)}") { clientSecret name } }`,
     );
     expect(body.errors).toBeUndefined();
     const flags = (await stack.upstreamStats()).recent.map((call) => call.includeSecret).sort();

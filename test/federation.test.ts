@@ -4,11 +4,10 @@ import { ApolloServer } from "@apollo/server";
 import { startStandaloneServer } from "@apollo/server/standalone";
 import { parse } from "graphql";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
+import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
 import { startApplicationsSubgraph } from "./support/applications-subgraph.js";
 import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";
 
-const fixtureId = (n: number) => `00000000-0000-4000-8000-0000000000${String(n).padStart(2, "0")}`;
 
 let stack: Stack;
 let applications: Awaited<ReturnType<typeof startApplicationsSubgraph>>;
@@ -77,16 +76,16 @@ describe("composed into a supergraph behind a real gateway", () => {
         name: "My App",
         clients: [
           { id: EXAMPLE_CLIENT_ID, name: "My OAuth App", isVerified: true },
-          { id: fixtureId(1), name: "Fixture client 01", isVerified: true },
+          { id: fixtureClientId(1), name: "Fixture client 01", isVerified: true },
         ],
       },
       {
         id: "app_fixtures",
         name: "Fixtures",
         clients: [
-          { id: fixtureId(1), name: "Fixture client 01", isVerified: true },
-          { id: fixtureId(2), name: "Fixture client 02", isVerified: true },
-          { id: fixtureId(3), name: "Fixture client 03", isVerified: true },
+          { id: fixtureClientId(1), name: "Fixture client 01", isVerified: true },
+          { id: fixtureClientId(2), name: "Fixture client 02", isVerified: true },
+          { id: fixtureClientId(3), name: "Fixture client 03", isVerified: true },
           null,
         ],
       },
@@ -125,11 +124,11 @@ describe("_entities on the subgraph itself", () => {
   it("resolves 100 representations over 10 distinct ids with 10 upstream calls, within the concurrency bound", async () => {
     await stack.setUpstreamLatency(20);
     try {
-      const representations = Array.from({ length: 100 }, (_, i) => ({ __typename: "OAuthClient", id: fixtureId((i % 10) + 1) }));
+      const representations = Array.from({ length: 100 }, (_, i) => ({ __typename: "OAuthClient", id: fixtureClientId((i % 10) + 1) }));
       const { body } = await stack.graphql(ENTITIES, { variables: { representations } });
       expect(body.errors).toBeUndefined();
       expect(body.data!._entities).toHaveLength(100);
-      expect(body.data!._entities[42]).toEqual({ id: fixtureId(3), name: "Fixture client 03" });
+      expect(body.data!._entities[42]).toEqual({ id: fixtureClientId(3), name: "Fixture client 03" });
       const stats = await stack.upstreamStats();
       expect(stats.calls).toEqual({ GetClient: 10 });
       expect(stats.maxInFlight).toBe(3);

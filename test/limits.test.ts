@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
+import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
 import { CSRF_HEADER } from "../src/server/limits.js";
 import { type Stack, startStack } from "./support/stack.js";
 
-const fixtureId = (n: number) => `00000000-0000-4000-8000-0000000000${String(n).padStart(2, "0")}`;
 
 let stack: Stack;
 beforeAll(async () => {
@@ -38,7 +37,7 @@ describe("query limits", () => {
   });
 
   it("refuses more aliases than LIMIT_MAX_ALIASES", async () => {
-    const lookups = Array.from({ length: 61 }, (_, i) => `a${i}: oauthClient(id: "${fixtureId((i % 12) + 1)}") { id }`);
+    const lookups = Array.from({ length: 61 }, (_, i) => `a${i}: oauthClient(id: "${fixtureClientId((i % 12) + 1)}") { id }`);
     await expectLimit(`{ ${lookups.join(" ")} }`, "aliases");
   });
 
@@ -52,12 +51,12 @@ describe("query limits", () => {
 
   it("refuses an operation costlier than LIMIT_MAX_COST", async () => {
     const fields = "id name description redirectUri websiteUrl logoUrl isVerified applicationId createdAt updatedAt";
-    const lookups = Array.from({ length: 20 }, (_, i) => `c${i}: oauthClient(id: "${fixtureId((i % 12) + 1)}") { ${fields} }`).join(" ");
+    const lookups = Array.from({ length: 20 }, (_, i) => `c${i}: oauthClient(id: "${fixtureClientId((i % 12) + 1)}") { ${fields} }`).join(" ");
     await expectLimit(`{ ${lookups} }`, "cost");
   });
 
   it("lets a 50-alias fan-out through", async () => {
-    const lookups = Array.from({ length: 50 }, (_, i) => `c${i}: oauthClient(id: "${fixtureId((i % 10) + 1)}") { id }`).join(" ");
+    const lookups = Array.from({ length: 50 }, (_, i) => `c${i}: oauthClient(id: "${fixtureClientId((i % 10) + 1)}") { id }`).join(" ");
     const { body } = await stack.graphql(`{ ${lookups} }`);
     expect(body.errors).toBeUndefined();
     expect((await stack.upstreamStats()).calls).toEqual({ GetClient: 10 });

@@ -1,32 +1,9 @@
-import type { JsonObject } from "@bufbuild/protobuf";
+import type { ClientJson } from "../upstream/gen/xeonr/auth/api/v1/clients_pb.js";
 
 /** The clients the development upstream starts with. The first is the reference pages' example. */
 
-export interface SeedClient {
-  clientId: string;
-  clientSecret: string;
-  name: string;
-  redirectUri: string;
-  supportsRefreshToken: boolean;
-  supportsImplicitGrant: boolean;
-  supportsDeviceCodeGrant: boolean;
-  supportsCodeGrant: boolean;
-  websiteUrl: string;
-  createdAt: string;
-  updatedAt: string;
-  description: string;
-  isVerified: boolean;
-  applicationId: string;
-  usesManagedBuckets: boolean;
-  applicationBindings: { applicationId: string; config: { jsonConfig: JsonObject } }[];
-  allowedDelegators: string[];
-  logoUrl: string;
-  backchannelLogoutUri: string;
-  backchannelLogoutSessionRequired: boolean;
-  frontchannelLogoutUri: string;
-  frontchannelLogoutSessionRequired: boolean;
-  postLogoutRedirectUris: string[];
-}
+/** A client as the upstream writes it in JSON; every field is given, as the upstream answers. */
+export type SeedClient = Required<ClientJson>;
 
 export const EXAMPLE_CLIENT_ID = "550e8400-e29b-41d4-a716-446655440000";
 
@@ -143,12 +120,15 @@ const handWritten: SeedClient[] = [
   },
 ];
 
-/** Enough further clients for fan-out and load tests (ids 00000000-0000-4000-8000-0000000000NN). */
+/** The id of fixture client `n` (1 to 12). */
+export const fixtureClientId = (n: number) => `00000000-0000-4000-8000-0000000000${String(n).padStart(2, "0")}`;
+
+/** Enough further clients for fan-out and load tests. */
 const fixtures: SeedClient[] = Array.from({ length: 12 }, (_, i) => {
   const n = String(i + 1).padStart(2, "0");
   return {
     ...example,
-    clientId: `00000000-0000-4000-8000-0000000000${n}`,
+    clientId: fixtureClientId(i + 1),
     clientSecret: `sk_live_fixture${n}${"0".repeat(18)}`,
     name: `Fixture client ${n}`,
     redirectUri: `https://fixture-${n}.example.com/callback`,
