@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
 /**
@@ -56,6 +57,10 @@ const envSchema = z
     AUTH_TOKEN_CACHE_SIZE: nonNegativeInt.max(1_000_000).default(10_000),
     WORKERS: positiveInt.max(64).default(1),
     GRAPHIQL_TOKEN: z.string().min(1).optional(),
+    DEV_ISSUER_KEY_FILE: z
+      .string()
+      .min(1)
+      .default(fileURLToPath(new URL("../.dev/issuer-keys.json", import.meta.url))),
   })
   .superRefine((env, context) => {
     if (env.UPSTREAM_URL === undefined) return;
@@ -76,6 +81,8 @@ export interface Config {
   workers: number;
   /** A token GraphiQL opens with, in development mode only. */
   graphiqlToken: string | undefined;
+  /** Where the development issuer keeps its keys, so `npm run token` and a running upstream agree. */
+  devIssuerKeyFile: string;
   introspection: boolean;
   /** On SIGTERM, how long requests in flight may take before their connections are cut. */
   shutdownTimeoutMs: number;
@@ -161,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     workers: e.WORKERS,
     graphiqlToken: e.GRAPHIQL_TOKEN,
+    devIssuerKeyFile: e.DEV_ISSUER_KEY_FILE,
     introspection: e.INTROSPECTION,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
@@ -194,6 +202,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tokenCacheSize: e.AUTH_TOKEN_CACHE_SIZE,
     },
   };
+}
+
+/** For entry points: the configuration, or the reasons it is bad on stderr and exit code 1. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
 }
 
 export interface DevelopmentUpstreamSettings {

@@ -1,9 +1,8 @@
 import cluster from "node:cluster";
 import { SCOPE_MANAGE, SCOPE_READ } from "./auth/scopes.js";
-import { ConfigError, type ResolvedConfig, loadConfig, resolveConfig } from "./config.js";
-import { DEV_KEY_FILE } from "./dev-upstream/dev-key-file.js";
+import { type ResolvedConfig, loadConfigOrExit, resolveConfig } from "./config.js";
 import { DEV_AUDIENCE, DEV_ISSUER } from "./dev-upstream/issuer.js";
-import { type DevUpstream, startDevUpstream } from "./dev-upstream/server.js";
+import { startDevUpstream } from "./dev-upstream/server.js";
 import { type Logger, createLogger } from "./logger.js";
 import { startFacade } from "./server/server.js";
 
@@ -13,25 +12,19 @@ import { startFacade } from "./server/server.js";
  * upstream, forks the workers that serve, and passes SIGTERM on to them.
  */
 
-let config: ResolvedConfig;
-let devUpstream: DevUpstream | undefined;
-try {
-  const loaded = loadConfig();
-  devUpstream = loaded.upstream.url || cluster.isWorker ? undefined : await startDevUpstream({ keyFile: DEV_KEY_FILE });
-  config = resolveConfig(
-    loaded,
-    devUpstream && {
-      url: devUpstream.url,
-      jwksUrl: `${devUpstream.url}/.well-known/jwks.json`,
-      issuer: DEV_ISSUER,
-      audience: DEV_AUDIENCE,
-    },
-  );
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
+const loaded = loadConfigOrExit();
+// Workers get the settled upstream in their environment from the primary.
+const devUpstream =
+  loaded.upstream.url || cluster.isWorker ? undefined : await startDevUpstream({ keyFile: loaded.devIssuerKeyFile });
+const config = resolveConfig(
+  loaded,
+  devUpstream && {
+    url: devUpstream.url,
+    jwksUrl: `${devUpstream.url}/.well-known/jwks.json`,
+    issuer: DEV_ISSUER,
+    audience: DEV_AUDIENCE,
+  },
+);
 
 const logger = createLogger(config.logLevel);
 const devToken = await devUpstream?.issuer.mint({ scopes: [SCOPE_READ, SCOPE_MANAGE] });

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { DEV_KEY_FILE } from "./dev-key-file.js";
+import { loadConfigOrExit } from "../config.js";
 import { startDevUpstream } from "./server.js";
 
 /** `npm run upstream -- [--port N] [--host H] [--http2]`: the development upstream on its own. */
@@ -16,7 +16,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const upstream = await startDevUpstream({ host: values.host, port, keyFile: DEV_KEY_FILE, http2: values.http2 });
+const upstream = await startDevUpstream({ host: values.host, port, keyFile: loadConfigOrExit().devIssuerKeyFile, http2: values.http2 });
 process.stdout.write(`development upstream listening on ${upstream.url}\n`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { DEV_KEY_FILE } from "./dev-key-file.js";
+import { loadConfigOrExit } from "../config.js";
 import { DevIssuer } from "./issuer.js";
 
 /**
@@ -29,7 +29,7 @@ function seconds(name: string, value: string | undefined): number | undefined {
   return n;
 }
 
-const issuer = await DevIssuer.create({ keyFile: DEV_KEY_FILE });
+const issuer = await DevIssuer.create({ keyFile: loadConfigOrExit().devIssuerKeyFile });
 const token = await issuer.mint({
   scopes: positionals.length > 0 ? positionals : ["oauth:clients:read"],
   expiresInSeconds: values.expired ? -60 : seconds("expires-in", values["expires-in"]),
