@@ -51,7 +51,7 @@ export function createTokenVerifier(config: AuthConfig & { jwksUrl: string }, lo
   // its `exp` (and no longer than the cap), so a cached answer is one jose would still give.
   const verified =
     config.tokenCacheSize > 0
-      ? new LRUCache<string, Auth & { authenticated: true }>({ max: config.tokenCacheSize, ttlAutopurge: false })
+      ? new LRUCache<string, Auth & { authenticated: true }>({ max: config.tokenCacheSize })
       : undefined;
 
   return async (header) => {

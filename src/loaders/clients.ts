@@ -25,10 +25,11 @@ export function createClientsLoader(
   maxConcurrency: number,
   observeBatch?: (size: number) => void,
 ): ClientsLoader {
+  // One limiter for the whole request, so batches of different ticks share the bound too.
+  const limit = pLimit(maxConcurrency);
   const loader = new DataLoader<ClientKey, Client | null, string>(
     (keys) => {
       observeBatch?.(keys.length);
-      const limit = pLimit(maxConcurrency);
       return Promise.all(
         keys.map((key) =>
           limit(() => upstream.getClient(key.clientId, key.includeSecret, callOptions)).catch(notFoundAsNull),
