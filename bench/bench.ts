@@ -163,7 +163,7 @@ async function measure(
 }
 
 export async function runBench(options: BenchOptions, log: (line: string) => void = () => {}): Promise<BenchReport> {
-  execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+  execFileSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "inherit" });
   const keyDir = mkdtempSync(join(tmpdir(), "ocg-bench-"));
   const keyFile = join(keyDir, "issuer-keys.json");
   const token = await (await DevIssuer.create({ keyFile })).mint({ scopes: ["oauth:clients:read"] });

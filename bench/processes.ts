@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { connect } from "node:http2";
 import { createServer } from "node:net";
 
-/** Starting and watching the benchmark's separate processes (compiled code under dist/). */
+/** Starting and watching the benchmark's separate processes (the built service under dist/). */
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -75,7 +75,7 @@ export async function startFacadeProcess(
 ): Promise<Running & { startToReadyMs: number }> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeOptions, "dist/main.js"], {
+  const child = spawn(process.execPath, [...nodeOptions, "dist/oauth-clients-graph.mjs"], {
     cwd: root,
     env: { PATH: process.env.PATH, NODE_ENV: "production", LOG_LEVEL: "warn", PORT: String(port), ...env },
     stdio: ["ignore", "ignore", "inherit"],
