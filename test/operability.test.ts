@@ -109,6 +109,8 @@ describe("logs", () => {
       for (const token of [stack.token, readOnly, "not.a.token"]) expect(log).not.toContain(token);
       expect(log).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/); // nothing that looks like a JWT
       expect(log).not.toMatch(/sk_live_/);
+      // Refusals are answers, not faults: nothing above warn for them.
+      expect(lines.filter((line) => JSON.parse(line).level >= 50)).toEqual([]);
     } finally {
       await stack.close();
     }

@@ -20,7 +20,7 @@ const upstreamFailures: Partial<Record<UpstreamCode, { code: string; message: st
 /** Yoga's error mask: upstream failures get their mapped code; anything unexpected is masked. */
 export function createErrorMasker(logger: Logger): MaskError {
   return (error, message) => {
-    const original = error instanceof GraphQLError ? error.originalError : error;
+    const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
     if (original instanceof UpstreamError) {
       // The upstream's message is logged, never its stack: there is nothing of ours in it.
       logger.warn({ procedure: original.procedure, upstreamCode: original.code, reason: original.message }, "upstream call failed");
@@ -32,7 +32,8 @@ export function createErrorMasker(logger: Logger): MaskError {
           extensions: { code: mapped.code, upstreamCode: original.code, ...original.details },
         });
       }
-    } else if (!(error instanceof GraphQLError && !error.originalError)) {
+    } else if (!(original instanceof GraphQLError)) {
+      // Typed GraphQL errors (bad input, permissions, limits) are answers, not faults.
       logger.error({ err: original }, "unexpected error while resolving");
     }
     return maskUnexpected(error, message, false);
