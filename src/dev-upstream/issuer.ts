@@ -49,10 +49,15 @@ export interface VerifiedToken {
 }
 
 export class DevIssuer {
+  /** The published keys, imported once: verifying is on every call's path. */
+  private keySet: ReturnType<typeof createLocalJWKSet>;
+
   private constructor(
     private keys: SigningKey[],
     private readonly keyFile: string | undefined,
-  ) {}
+  ) {
+    this.keySet = createLocalJWKSet(this.jwks());
+  }
 
   /**
    * With a key file, the keys are kept there (created on first use), so that
@@ -90,13 +95,14 @@ export class DevIssuer {
   async rotate(): Promise<string> {
     const key = await newSigningKey();
     this.keys = [...this.keys, key];
+    this.keySet = createLocalJWKSet(this.jwks());
     await this.persist();
     return key.kid;
   }
 
   /** Verifies a token this issuer signed; throws on any defect. */
   async verify(token: string): Promise<VerifiedToken> {
-    const { payload } = await jwtVerify(token, createLocalJWKSet(this.jwks()), {
+    const { payload } = await jwtVerify(token, this.keySet, {
       issuer: DEV_ISSUER,
       audience: DEV_AUDIENCE,
       algorithms: [ALGORITHM],
