@@ -8,6 +8,7 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/support/build-bundle.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

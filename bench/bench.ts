@@ -4,7 +4,8 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import autocannon from "autocannon";
-import { DEV_AUDIENCE, DEV_ISSUER, DevIssuer } from "../src/dev-upstream/issuer.js";
+import { upstreamEnvironment } from "../src/config.js";
+import { DevIssuer } from "../src/dev-upstream/issuer.js";
 import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
 import { type BenchOptions, USAGE, parseBenchArgs } from "./options.js";
 import { type Running, getJson, peakRssMb, startFacadeProcess, startUpstreamProcess } from "./processes.js";
@@ -162,8 +163,8 @@ async function measure(
   };
 }
 
+/** Runs the production bundle under dist/, as `npm run build` made it. */
 export async function runBench(options: BenchOptions, log: (line: string) => void = () => {}): Promise<BenchReport> {
-  execFileSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "inherit" });
   const keyDir = mkdtempSync(join(tmpdir(), "ocg-bench-"));
   const keyFile = join(keyDir, "issuer-keys.json");
   const token = await (await DevIssuer.create({ keyFile })).mint({ scopes: ["oauth:clients:read"] });
@@ -177,13 +178,10 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     const http1Upstream = options.upstreamHttp === "2" ? await startUpstreamProcess(keyFile, false) : upstream;
     if (http1Upstream !== upstream) running.push(http1Upstream);
     const facadeEnv = (workers: number) => ({
+      ...upstreamEnvironment({ ...upstream.settings, jwksUrl: http1Upstream.settings.jwksUrl }),
       WORKERS: String(workers),
-      UPSTREAM_URL: upstream.url,
       UPSTREAM_WIRE_FORMAT: options.wireFormat,
       UPSTREAM_HTTP_VERSION: options.upstreamHttp,
-      AUTH_JWKS_URL: `${http1Upstream.url}/.well-known/jwks.json`,
-      AUTH_ISSUER: DEV_ISSUER,
-      AUTH_AUDIENCE: DEV_AUDIENCE,
       AUTH_TOKEN_CACHE_SIZE: String(options.tokenCache),
     });
 
@@ -232,6 +230,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     process.exit(2);
   }
+  execFileSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "inherit" });
   const report = await runBench(options, (line) => process.stderr.write(`${line}\n`));
   const { json, markdown } = writeReport(report, options.outDir);
   process.stdout.write(`${toMarkdown(report)}\nwritten: ${json}, ${markdown}\n`);

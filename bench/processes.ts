@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { connect } from "node:http2";
 import { createServer } from "node:net";
+import type { UpstreamSettings } from "../src/config.js";
 
-/** Starting and watching the benchmark's separate processes (the built service under dist/). */
+/** Starting and watching the benchmark's separate processes (the production bundle under dist/). */
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -50,22 +51,27 @@ function stopper(child: ChildProcess) {
     });
 }
 
-/** The development upstream, alone in its process. */
-export async function startUpstreamProcess(keyFile: string, http2: boolean): Promise<Running> {
-  const port = await freePort();
-  const args = ["dist/dev-upstream/main.js", "--port", String(port), ...(http2 ? ["--http2"] : [])];
+/** The development upstream, alone in its process, with the settings it printed. */
+export async function startUpstreamProcess(
+  keyFile: string,
+  http2: boolean,
+): Promise<Running & { settings: UpstreamSettings }> {
+  const args = ["--import", "tsx", "src/dev-upstream/main.ts", "--port", "0", ...(http2 ? ["--http2"] : [])];
   const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, DEV_ISSUER_KEY_FILE: keyFile },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  await new Promise<void>((resolve, reject) => {
+  const settings = await new Promise<UpstreamSettings>((resolve, reject) => {
+    let output = "";
     child.stdout!.on("data", (chunk: Buffer) => {
-      if (chunk.toString().includes("listening")) resolve();
+      output += chunk;
+      const line = output.split("\n", 2);
+      if (line.length === 2) resolve(JSON.parse(line[0]!));
     });
     child.once("exit", (code) => reject(new Error(`development upstream exited with ${code}`)));
   });
-  return { child, url: `http://127.0.0.1:${port}`, http2, stop: stopper(child) };
+  return { child, url: settings.url, settings, http2, stop: stopper(child) };
 }
 
 /** The facade, alone in its process (or a cluster of them); resolves once /readiness says 200. */

@@ -15,13 +15,34 @@ const boolean = z.enum(["true", "false"], { error: 'must be "true" or "false"' }
 /** Asymmetric algorithms only: an HMAC or `none` token must never verify. */
 const ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"] as const;
 
+/**
+ * Which entry point runs: production (the bundle, against a configured upstream) or
+ * development (`npm start`, with the development upstream unless one is configured).
+ */
+export type Mode = "production" | "development";
+
+/** What a facade needs to use an upstream: where it is and how to verify the tokens it accepts. */
+export interface UpstreamSettings {
+  url: string;
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+}
+
+/** The variables that carry UpstreamSettings: required in production. */
+const UPSTREAM_VARIABLES = {
+  url: "UPSTREAM_URL",
+  jwksUrl: "AUTH_JWKS_URL",
+  issuer: "AUTH_ISSUER",
+  audience: "AUTH_AUDIENCE",
+} as const satisfies Record<keyof UpstreamSettings, string>;
+
 const envSchema = z
   .object({
-    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     HOST: z.string().min(1).default("127.0.0.1"),
     PORT: port.default(4000),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    INTROSPECTION: boolean.default(true),
+    INTROSPECTION: boolean.optional(),
     SHUTDOWN_TIMEOUT_MS: positiveInt.max(600_000).default(10_000),
     LIMIT_MAX_DEPTH: positiveInt.max(100).default(10),
     LIMIT_MAX_ALIASES: positiveInt.max(10_000).default(60),
@@ -61,25 +82,18 @@ const envSchema = z
       .string()
       .min(1)
       .default(fileURLToPath(new URL("../.dev/issuer-keys.json", import.meta.url))),
-  })
-  .superRefine((env, context) => {
-    if (env.UPSTREAM_URL === undefined) return;
-    // Against a real upstream there is no development issuer to fall back on.
-    for (const name of ["AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE"] as const) {
-      if (env[name] === undefined) context.addIssue({ code: "custom", path: [name], message: "is required when UPSTREAM_URL is set" });
-    }
   });
 
 type Env = z.infer<typeof envSchema>;
 
 export interface Config {
-  env: Env["NODE_ENV"];
+  mode: Mode;
   host: string;
   port: number;
   logLevel: Env["LOG_LEVEL"];
   /** Processes serving requests (Node's cluster); 1 serves from the main process. */
   workers: number;
-  /** A token GraphiQL opens with, in development mode only. */
+  /** A token GraphiQL opens with: read by the development entry only. */
   graphiqlToken: string | undefined;
   /** Where the development issuer keeps its keys, so `npm run token` and a running upstream agree. */
   devIssuerKeyFile: string;
@@ -146,30 +160,40 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses and validates the environment; throws a ConfigError naming every bad variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/**
+ * Parses and validates the environment for an entry point; throws a ConfigError naming
+ * every bad or missing variable. Production has no development upstream to fall back on,
+ * and neither has development once UPSTREAM_URL names a real one.
+ */
+export function loadConfig(env: Record<string, string | undefined>, mode: Mode): Config {
   // An empty variable means "not set", so `FOO= npm start` falls back to the default.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
         const name = String(issue.path[0]);
         const value = present[name];
         return `${name}${value === undefined ? "" : `=${JSON.stringify(value)}`}: ${issue.message}`;
-      }),
-    );
+      });
+  if (mode === "production" || present.UPSTREAM_URL !== undefined) {
+    const why = mode === "production" ? "is required in production" : "is required when UPSTREAM_URL is set";
+    for (const name of Object.values(UPSTREAM_VARIABLES)) {
+      if (present[name] === undefined) problems.push(`${name}: ${why}`);
+    }
   }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
-    env: e.NODE_ENV,
+    mode,
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     workers: e.WORKERS,
     graphiqlToken: e.GRAPHIQL_TOKEN,
     devIssuerKeyFile: e.DEV_ISSUER_KEY_FILE,
-    introspection: e.INTROSPECTION,
+    // A schema is a map for attackers: shown by default only where people explore it.
+    introspection: e.INTROSPECTION ?? mode === "development",
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     limits: {
@@ -205,9 +229,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 /** For entry points: the configuration, or the reasons it is bad on stderr and exit code 1. */
-export function loadConfigOrExit(): Config {
+export function loadConfigOrExit(mode: Mode): Config {
   try {
-    return loadConfig();
+    return loadConfig(process.env, mode);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
@@ -215,21 +239,23 @@ export function loadConfigOrExit(): Config {
   }
 }
 
-export interface DevelopmentUpstreamSettings {
-  url: string;
-  jwksUrl: string;
-  issuer: string;
-  audience: string;
+/** Settles the upstream: the configured one, or else the one given (the development upstream). */
+export function resolveConfig(config: Config, fallback?: UpstreamSettings): ResolvedConfig {
+  const settings = {
+    url: config.upstream.url ?? fallback?.url,
+    jwksUrl: config.auth.jwksUrl ?? fallback?.jwksUrl,
+    issuer: config.auth.issuer ?? fallback?.issuer,
+    audience: config.auth.audience ?? fallback?.audience,
+  };
+  const missing = Object.entries(UPSTREAM_VARIABLES).filter(([key]) => !settings[key as keyof UpstreamSettings]);
+  if (missing.length > 0) throw new ConfigError(missing.map(([, name]) => `${name}: is required`));
+  const { url, jwksUrl, issuer, audience } = settings as UpstreamSettings;
+  return { ...config, upstream: { ...config.upstream, url }, auth: { ...config.auth, jwksUrl, issuer, audience } };
 }
 
-/** Settles the upstream: the configured one, or the development upstream for whatever is unset. */
-export function resolveConfig(config: Config, development?: DevelopmentUpstreamSettings): ResolvedConfig {
-  const url = config.upstream.url ?? development?.url;
-  const jwksUrl = config.auth.jwksUrl ?? development?.jwksUrl;
-  const issuer = config.auth.issuer ?? development?.issuer;
-  const audience = config.auth.audience ?? development?.audience;
-  if (!url || !jwksUrl || !issuer || !audience) {
-    throw new ConfigError(["UPSTREAM_URL, AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE are required"]);
-  }
-  return { ...config, upstream: { ...config.upstream, url }, auth: { ...config.auth, jwksUrl, issuer, audience } };
+/** The environment that makes a facade (a worker, a separate process) use these upstream settings. */
+export function upstreamEnvironment(settings: UpstreamSettings): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(UPSTREAM_VARIABLES).map(([key, name]) => [name, settings[key as keyof UpstreamSettings]]),
+  );
 }

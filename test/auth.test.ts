@@ -1,7 +1,6 @@
 import { createPublicKey } from "node:crypto";
 import { SignJWT, base64url, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DEV_AUDIENCE, DEV_ISSUER } from "../src/dev-upstream/issuer.js";
 import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
 import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";
 
@@ -21,8 +20,8 @@ async function signWithStrangerKey(kid: string) {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ scope: `${READ} ${MANAGE}` })
     .setProtectedHeader({ alg: "ES256", kid })
-    .setIssuer(DEV_ISSUER)
-    .setAudience(DEV_AUDIENCE)
+    .setIssuer(stack.upstream.issuer)
+    .setAudience(stack.upstream.audience)
     .setIssuedAt(now)
     .setExpirationTime(now + 600)
     .sign(privateKey);
@@ -30,7 +29,7 @@ async function signWithStrangerKey(kid: string) {
 
 const claims = () => {
   const now = Math.floor(Date.now() / 1000);
-  return { scope: `${READ} ${MANAGE}`, iss: DEV_ISSUER, aud: DEV_AUDIENCE, iat: now, exp: now + 600 };
+  return { scope: `${READ} ${MANAGE}`, iss: stack.upstream.issuer, aud: stack.upstream.audience, iat: now, exp: now + 600 };
 };
 
 describe("tokens the facade refuses with UNAUTHENTICATED, before any upstream call", () => {
@@ -39,10 +38,10 @@ describe("tokens the facade refuses with UNAUTHENTICATED, before any upstream ca
     ["garbage", async () => "garbage", "malformed_token"],
     ["a forged signature (known kid, stranger's key)", async () => signWithStrangerKey(decodeProtectedHeader(stack.token).kid!), "bad_signature"],
     ["an unknown kid", async () => signWithStrangerKey("no-such-key"), "unknown_key"],
-    ["an expired token", () => stack.upstream.issuer.mint({ scopes: [READ], expiresInSeconds: -60 }), "expired"],
-    ["a token not yet valid", () => stack.upstream.issuer.mint({ scopes: [READ], notBeforeInSeconds: 600 }), "not_yet_valid"],
-    ["a wrong issuer", () => stack.upstream.issuer.mint({ scopes: [READ], issuer: "urn:someone-else" }), "wrong_issuer"],
-    ["a wrong audience", () => stack.upstream.issuer.mint({ scopes: [READ], audience: "urn:another-api" }), "wrong_audience"],
+    ["an expired token", () => stack.upstream.tokens.mint({ scopes: [READ], expiresInSeconds: -60 }), "expired"],
+    ["a token not yet valid", () => stack.upstream.tokens.mint({ scopes: [READ], notBeforeInSeconds: 600 }), "not_yet_valid"],
+    ["a wrong issuer", () => stack.upstream.tokens.mint({ scopes: [READ], issuer: "urn:someone-else" }), "wrong_issuer"],
+    ["a wrong audience", () => stack.upstream.tokens.mint({ scopes: [READ], audience: "urn:another-api" }), "wrong_audience"],
     [
       "alg: none",
       async () => `${base64url.encode(JSON.stringify({ alg: "none", typ: "JWT" }))}.${base64url.encode(JSON.stringify(claims()))}.`,
@@ -51,7 +50,7 @@ describe("tokens the facade refuses with UNAUTHENTICATED, before any upstream ca
     [
       "HS256 signed with the issuer's public key as the HMAC secret",
       async () => {
-        const jwks = await (await fetch(`${stack.upstream.url}/.well-known/jwks.json`)).json();
+        const jwks = await (await fetch(stack.upstream.jwksUrl)).json();
         const pem = createPublicKey({ key: jwks.keys[0], format: "jwk" }).export({ type: "spki", format: "pem" });
         return new SignJWT(claims())
           .setProtectedHeader({ alg: "HS256", kid: jwks.keys[0].kid })
@@ -130,7 +129,7 @@ describe("scopes mapped to fields", () => {
   });
 
   it("reads scopes from an scp array claim too", async () => {
-    const token = await stack.upstream.issuer.mint({ scopes: [READ], scopeClaim: "scp" });
+    const token = await stack.upstream.tokens.mint({ scopes: [READ], scopeClaim: "scp" });
     const { body } = await stack.graphql(READ_CLIENT, { token });
     expect(body).toEqual({ data: { oauthClient: { id: EXAMPLE_CLIENT_ID, name: "My OAuth App" } } });
   });
@@ -147,7 +146,7 @@ describe("signing keys", () => {
     try {
       const before = await rotating.graphql(READ_CLIENT);
       expect(before.body.errors).toBeUndefined();
-      const newKid = await rotating.upstream.issuer.rotate();
+      const newKid = await rotating.upstream.tokens.rotate();
       const token = await rotating.mint([READ]);
       expect(decodeProtectedHeader(token).kid).toBe(newKid);
       await new Promise((resolve) => setTimeout(resolve, 150));
@@ -176,7 +175,7 @@ describe("verified-token cache", () => {
   it("never serves a cached token past its expiry", async () => {
     const strict = await startStack({ AUTH_CLOCK_TOLERANCE_S: "0", AUTH_TOKEN_CACHE_SIZE: "100" });
     try {
-      const shortLived = await strict.upstream.issuer.mint({ scopes: [READ], expiresInSeconds: 2 });
+      const shortLived = await strict.upstream.tokens.mint({ scopes: [READ], expiresInSeconds: 2 });
       expect((await strict.graphql(READ_CLIENT, { token: shortLived })).body.errors).toBeUndefined();
       expect((await strict.graphql(READ_CLIENT, { token: shortLived })).body.errors).toBeUndefined();
       await new Promise((resolve) => setTimeout(resolve, 2_100));

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parse, print } from "graphql";
 import { afterAll, describe, expect, it } from "vitest";
+import { EXAMPLE_OPERATION } from "../src/graphql/graphiql.js";
 import { printSchemaSDL } from "../src/schema/index.js";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -29,10 +30,10 @@ describe("committed generated artifacts", () => {
     expect(readFileSync(join(root, "schema.graphql"), "utf8")).toBe(printSchemaSDL());
   });
 
-  it("the protobuf code under src/upstream/gen is what buf generates from proto/ (run `npm run generate`)", () => {
+  it("the protobuf code under src/gen is what buf generates from proto/ (run `npm run generate`)", () => {
     execFileSync(join(root, "node_modules/.bin/buf"), ["generate", "--output", scratch], { cwd: root });
-    const fresh = filesUnder(join(scratch, "src/upstream/gen"));
-    const committed = filesUnder(join(root, "src/upstream/gen"));
+    const fresh = filesUnder(join(scratch, "src/gen"));
+    const committed = filesUnder(join(root, "src/gen"));
     expect(fresh.size).toBeGreaterThan(0);
     expect(committed).toEqual(fresh);
   });
@@ -41,6 +42,12 @@ describe("committed generated artifacts", () => {
     const codegen = join(root, "node_modules/.bin/graphql-codegen");
     // --check exits non-zero when any output would change.
     expect(() => execFileSync(codegen, ["--config", "codegen.ts", "--check"], { cwd: root, stdio: "pipe" })).not.toThrow();
+  });
+});
+
+describe("the example operation", () => {
+  it("GraphiQL opens with is exactly operations/ExampleClient.graphql", () => {
+    expect(EXAMPLE_OPERATION).toBe(readFileSync(join(root, "operations/ExampleClient.graphql"), "utf8"));
   });
 });
 

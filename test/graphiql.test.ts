@@ -8,7 +8,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 describe("GraphiQL, served offline from installed packages", () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ NODE_ENV: "development" });
+    stack = await startStack();
   });
   afterAll(() => stack.close());
 
@@ -27,7 +27,7 @@ describe("GraphiQL, served offline from installed packages", () => {
 
   it("puts the development token in GraphiQL's headers in development mode only", async () => {
     expect((await page()).html).toContain(stack.token);
-    const production = await startStack({ NODE_ENV: "production" });
+    const production = await startStack({ INTROSPECTION: "true" }, { mode: "production" });
     try {
       const html = await (await fetch(production.facade.graphqlUrl, { headers: { accept: "text/html" } })).text();
       expect(html).toContain("YogaGraphiQL");

@@ -1,6 +1,6 @@
 import { isObjectType } from "graphql";
 import { describe, expect, it } from "vitest";
-import { REQUIRED_SCOPES } from "../src/permissions/permissions.js";
+import { REQUIRED_SCOPES } from "../src/permissions/table.js";
 import { schema } from "../src/schema/index.js";
 
 /** Field names that hold or hand out credentials must never be open by default. */

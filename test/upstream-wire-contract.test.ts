@@ -55,7 +55,7 @@ describe("development upstream wire format", () => {
   });
 
   it("publishes its signing keys as a JWKS", async () => {
-    const jwks = await (await fetch(`${stack.upstream.url}/.well-known/jwks.json`)).json();
+    const jwks = await (await fetch(stack.upstream.jwksUrl)).json();
     expect(jwks.keys).toHaveLength(1);
     expect(jwks.keys[0]).toMatchObject({ kty: "EC", crv: "P-256", alg: "ES256", use: "sig" });
     expect(jwks.keys[0].d).toBeUndefined();

@@ -1,17 +1,18 @@
 import type { YogaInitialContext } from "graphql-yoga";
 import type { Auth, TokenVerifier } from "../auth/verifier.js";
-import { type ClientsLoader, createClientsLoader } from "../loaders/clients.js";
-import type { ClientsUpstream } from "../upstream/clients-service.js";
+import type { Upstream } from "../upstream/clients-service.js";
+import { type OAuthClientLoader, createOAuthClientLoader } from "./oauth-client-loader.js";
 
 /** What every resolver and permission rule sees: built once per GraphQL request. */
 export interface GraphQLContext {
+  /** Who is calling, from their verified bearer token. */
   auth: Auth;
-  clients: ClientsLoader;
+  oauthClients: OAuthClientLoader;
 }
 
 export interface ContextDependencies {
   verifyToken: TokenVerifier;
-  upstream: ClientsUpstream;
+  upstream: Upstream;
   maxConcurrency: number;
   requestTimeoutMs: number;
   observeBatch?: (size: number) => void;
@@ -25,7 +26,12 @@ export function createContextFactory(dependencies: ContextDependencies) {
     const authorization = auth.authenticated ? auth.authorization : undefined;
     return {
       auth,
-      clients: createClientsLoader(upstream, { authorization, signal: request.signal, deadline }, maxConcurrency, observeBatch),
+      oauthClients: createOAuthClientLoader(
+        upstream,
+        { authorization, signal: request.signal, deadline },
+        maxConcurrency,
+        observeBatch,
+      ),
     };
   };
 }

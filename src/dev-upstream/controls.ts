@@ -2,14 +2,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as delay } from "node:timers/promises";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { codeFromString } from "@connectrpc/connect/protocol-connect";
-import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "../upstream/gen/google/rpc/error_details_pb.js";
+import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "../gen/google/rpc/error_details_pb.js";
 
 /**
  * What tests, benchmarks and a curious developer can see and steer in the development
  * upstream, over HTTP:
  *   GET  /__dev/stats        calls received per procedure, the latest requests (with the
  *                            Connect timeout each carried), the most calls in flight at once,
- *                            JWKS fetches
+ *                            JWKS fetches (counted by the server, which serves the JWKS)
  *   POST /__dev/stats/reset  zeroes those counters
  *   POST /__dev/latency      {"ms": N}: every call takes at least N ms from now on
  *   POST /__dev/fail         {"code": "unavailable", "times": N, "retryAfterMs"?: N}: the next
@@ -105,8 +105,8 @@ export class DevControls {
     return true;
   }
 
-  /** Serves /__dev/* and the JWKS; false when the path is not one of them. */
-  async route(request: IncomingMessage, response: ServerResponse, jwks: () => unknown): Promise<boolean> {
+  /** Serves /__dev/*; false when the path is not one of them. */
+  async route(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
     const json = (status: number, body: unknown) => {
       response.writeHead(status, { "content-type": "application/json" });
@@ -115,9 +115,6 @@ export class DevControls {
     };
     const route = `${request.method} ${path}`;
     switch (route) {
-      case "GET /.well-known/jwks.json":
-        this.stats.jwksFetches += 1;
-        return json(200, jwks());
       case "GET /__dev/stats":
         return json(200, this.stats);
       case "POST /__dev/stats/reset":

@@ -2,7 +2,10 @@ import { parseArgs } from "node:util";
 import { loadConfigOrExit } from "../config.js";
 import { startDevUpstream } from "./server.js";
 
-/** `npm run upstream -- [--port N] [--host H] [--http2]`: the development upstream on its own. */
+/**
+ * `npm run upstream -- [--port N] [--host H] [--http2]`: the development upstream on its own.
+ * Its first line on stdout is the JSON of its settings (url, jwksUrl, issuer, audience).
+ */
 const { values } = parseArgs({
   options: {
     port: { type: "string", default: "4100" },
@@ -16,9 +19,10 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const upstream = await startDevUpstream({ host: values.host, port, keyFile: loadConfigOrExit().devIssuerKeyFile, http2: values.http2 });
-process.stdout.write(`development upstream listening on ${upstream.url}\n`);
+const keyFile = loadConfigOrExit("development").devIssuerKeyFile;
+const { tokens: _tokens, close, ...settings } = await startDevUpstream({ host: values.host, port, keyFile, http2: values.http2 });
+process.stdout.write(`${JSON.stringify(settings)}\n`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => void upstream.close().then(() => process.exit(0)));
+  process.once(signal, () => void close().then(() => process.exit(0)));
 }

@@ -1,4 +1,4 @@
-import type { ClientJson } from "../upstream/gen/xeonr/auth/api/v1/clients_pb.js";
+import type { ClientJson } from "../gen/xeonr/auth/api/v1/clients_pb.js";
 
 /** The clients the development upstream starts with. The first is the reference pages' example. */
 

@@ -4,16 +4,17 @@ import type { AddressInfo } from "node:net";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { SCOPE_MANAGE, SCOPE_READ } from "../auth/scopes.js";
-import { ClientsService } from "../upstream/gen/xeonr/auth/api/v1/clients_pb.js";
+import type { UpstreamSettings } from "../config.js";
+import { ClientsService } from "../gen/xeonr/auth/api/v1/clients_pb.js";
 import { DevControls, invalidClientId } from "./controls.js";
-import { DevIssuer } from "./issuer.js";
+import { DEV_AUDIENCE, DEV_ISSUER, DevIssuer } from "./issuer.js";
 import { SEED_CLIENTS } from "./seed.js";
 import { ClientStore } from "./store.js";
 
 /**
  * The development upstream: a real Connect server for xeonr.auth.api.v1.ClientsService
  * with the same scopes and errors as the real one, an in-memory store and a token issuer
- * (its keys at /.well-known/jwks.json). Its /__dev/* controls are described in controls.ts.
+ * (its keys at JWKS_PATH). Its /__dev/* controls are described in controls.ts.
  */
 
 export type { DevUpstreamStats, ReceivedCall } from "./controls.js";
@@ -21,9 +22,11 @@ export type { DevUpstreamStats, ReceivedCall } from "./controls.js";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PROCEDURE_PATH = /^\/xeonr\.auth\.api\.v1\.ClientsService\/(\w+)$/;
 
-export interface DevUpstream {
-  url: string;
-  issuer: DevIssuer;
+const JWKS_PATH = "/.well-known/jwks.json";
+
+/** A running development upstream: the settings a facade needs to use it, and its token issuer. */
+export interface DevUpstream extends UpstreamSettings {
+  tokens: DevIssuer;
   close(): Promise<void>;
 }
 
@@ -88,7 +91,13 @@ export async function startDevUpstream(options: DevUpstreamOptions = {}): Promis
       if (!controls.misbehave(procedure, response)) connectHandler(request, response);
       return;
     }
-    if (await controls.route(request, response, () => issuer.jwks())) return;
+    if (request.method === "GET" && request.url === JWKS_PATH) {
+      controls.stats.jwksFetches += 1;
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify(issuer.jwks()));
+      return;
+    }
+    if (await controls.route(request, response)) return;
     response.writeHead(404, { "content-type": "application/json" });
     response.end(JSON.stringify({ code: "not_found", message: "no such route" }));
   };
@@ -102,9 +111,13 @@ export async function startDevUpstream(options: DevUpstreamOptions = {}): Promis
   const { address, port } = server.address() as AddressInfo;
   const host = address.includes(":") ? `[${address}]` : address;
 
+  const url = `http://${host}:${port}`;
   return {
-    url: `http://${host}:${port}`,
-    issuer,
+    url,
+    jwksUrl: `${url}${JWKS_PATH}`,
+    issuer: DEV_ISSUER,
+    audience: DEV_AUDIENCE,
+    tokens: issuer,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

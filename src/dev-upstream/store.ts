@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { clone, fromJson } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
-import { type Client, ClientSchema } from "../upstream/gen/xeonr/auth/api/v1/clients_pb.js";
+import { type Client, ClientSchema } from "../gen/xeonr/auth/api/v1/clients_pb.js";
 import type { SeedClient } from "./seed.js";
 
 /** The development upstream's in-memory clients. Hands out copies, never its own records. */

@@ -29,7 +29,7 @@ function seconds(name: string, value: string | undefined): number | undefined {
   return n;
 }
 
-const issuer = await DevIssuer.create({ keyFile: loadConfigOrExit().devIssuerKeyFile });
+const issuer = await DevIssuer.create({ keyFile: loadConfigOrExit("development").devIssuerKeyFile });
 const token = await issuer.mint({
   scopes: positionals.length > 0 ? positionals : ["oauth:clients:read"],
   expiresInSeconds: values.expired ? -60 : seconds("expires-in", values["expires-in"]),

@@ -1,8 +1,6 @@
 import { printSubgraphSchema } from "@apollo/subgraph";
 import { builder } from "./builder.js";
-import "./entities.js";
-import "./mutation.js";
-import "./query.js";
+import "./oauth-client.js";
 
 /** A Federation 2 subgraph schema: OAuthClient is an entity keyed by `id`. */
 export const schema = builder.toSubGraphSchema({

@@ -1,7 +1,16 @@
 import type { JsonObject } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import type { ApplicationBinding, Client } from "../upstream/clients-service.js";
+import type { GraphQLResolveInfo } from "graphql";
+import type { GraphQLContext } from "../context/context.js";
+import type { ApplicationBinding, OAuthClient } from "../upstream/clients-service.js";
 import { builder } from "./builder.js";
+import { parseClientId } from "./client-id.js";
+import { wantsSecret } from "./selection.js";
+
+/**
+ * The OAuth client domain: the `OAuthClient` type, the query that reads one, the entity
+ * resolver a gateway uses, and the mutation that replaces its secret.
+ */
 
 // proto3 strings cannot be absent, only empty; the schema says null instead.
 const orNull = (value: string) => (value === "" ? null : value);
@@ -20,7 +29,7 @@ const ApplicationBindingConfigRef = builder
   });
 
 const ApplicationBindingRef = builder.objectRef<ApplicationBinding>("ApplicationBinding").implement({
-  description: "An application this client is bound to, with that binding's configuration.",
+  description: "An application this OAuth client is bound to, with that binding's configuration.",
   fields: (t) => ({
     applicationId: t.exposeString("applicationId"),
     config: t.field({
@@ -30,7 +39,7 @@ const ApplicationBindingRef = builder.objectRef<ApplicationBinding>("Application
   }),
 });
 
-export const OAuthClientRef = builder.objectRef<Client>("OAuthClient").implement({
+const OAuthClientRef = builder.objectRef<OAuthClient>("OAuthClient").implement({
   description: "An OAuth client registered with Xeonr auth.",
   fields: (t) => ({
     id: t.exposeID("clientId", { description: "The client id (a UUID)." }),
@@ -55,7 +64,7 @@ export const OAuthClientRef = builder.objectRef<Client>("OAuthClient").implement
     applicationBindings: t.field({ type: [ApplicationBindingRef], resolve: (client) => client.applicationBindings }),
     allowedDelegators: t.field({
       type: ["UUID"],
-      description: "Ids of the clients allowed to act on this client's behalf.",
+      description: "Ids of the OAuth clients allowed to act on this one's behalf.",
       resolve: (client) => client.allowedDelegators,
     }),
     backchannelLogoutUri: t.field({
@@ -83,3 +92,54 @@ export const OAuthClientRef = builder.objectRef<Client>("OAuthClient").implement
     }),
   }),
 });
+
+/** The one way an OAuth client is read: by id, through the request's DataLoader, its secret only when selected and allowed. */
+function loadOAuthClient(rawId: unknown, argumentName: string, context: GraphQLContext, info: GraphQLResolveInfo) {
+  return context.oauthClients.get(parseClientId(String(rawId), argumentName), wantsSecret(context, info));
+}
+
+builder.queryField("oauthClient", (t) =>
+  t.field({
+    type: OAuthClientRef,
+    nullable: true,
+    description: "An OAuth client by id; null when there is no OAuth client with that id.",
+    args: { id: t.arg.id({ required: true, description: "The client id (a UUID)." }) },
+    resolve: (_root, args, context, info) => loadOAuthClient(args.id, "id", context, info),
+  }),
+);
+
+// References from other subgraphs resolve exactly as oauthClient does.
+builder.asEntity(OAuthClientRef, {
+  key: builder.selection<{ id: string }>("id"),
+  resolveReference: (reference, context, info) => loadOAuthClient(reference.id, "representations.id", context, info),
+});
+
+const RegenerateClientSecretInput = builder.inputType("RegenerateClientSecretInput", {
+  fields: (t) => ({
+    clientId: t.id({ required: true, description: "The id (a UUID) of the client whose secret is replaced." }),
+  }),
+});
+
+const RegenerateClientSecretPayload = builder
+  .objectRef<{ oauthClient: OAuthClient }>("RegenerateClientSecretPayload")
+  .implement({
+    fields: (t) => ({
+      client: t.field({
+        type: OAuthClientRef,
+        description: "The client, with its new secret in `clientSecret`.",
+        resolve: (payload) => payload.oauthClient,
+      }),
+    }),
+  });
+
+builder.mutationField("regenerateClientSecret", (t) =>
+  t.field({
+    type: RegenerateClientSecretPayload,
+    description:
+      "Replaces the client's secret with a new one. The old secret stops working at once; this is never retried.",
+    args: { input: t.arg({ type: RegenerateClientSecretInput, required: true }) },
+    resolve: async (_root, { input }, context) => ({
+      oauthClient: await context.oauthClients.regenerateSecret(parseClientId(String(input.clientId), "input.clientId")),
+    }),
+  }),
+);

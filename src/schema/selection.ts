@@ -9,7 +9,7 @@ import {
   getDirectiveValues,
 } from "graphql";
 import type { GraphQLContext } from "../context/context.js";
-import { isAllowed } from "../permissions/permissions.js";
+import { isAllowed } from "../permissions/table.js";
 
 /**
  * Whether to ask the upstream for the client secret: only when the operation selects

@@ -5,15 +5,15 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { codeToString } from "@connectrpc/connect/protocol-connect";
 import type { UpstreamConfig } from "../config.js";
-import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "./gen/google/rpc/error_details_pb.js";
-import { type Client, ClientsService } from "./gen/xeonr/auth/api/v1/clients_pb.js";
+import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "../gen/google/rpc/error_details_pb.js";
+import { type Client as OAuthClient, ClientsService } from "../gen/xeonr/auth/api/v1/clients_pb.js";
 
 /**
  * The only module that speaks Connect: the facade's view of the upstream
- * ClientsService. Callers get plain protobuf messages or an UpstreamError.
+ * ClientsService. It hands out OAuth clients as plain protobuf messages, or an UpstreamError.
  */
 
-export type { ApplicationBinding, Client } from "./gen/xeonr/auth/api/v1/clients_pb.js";
+export type { ApplicationBinding, Client as OAuthClient } from "../gen/xeonr/auth/api/v1/clients_pb.js";
 
 /** Connect error codes as they appear on the wire ("not_found", "unavailable", …). */
 export type UpstreamCode = ReturnType<typeof codeToString>;
@@ -45,11 +45,11 @@ export interface CallOptions {
   deadline?: number | undefined;
 }
 
-export interface ClientsUpstream {
+export interface Upstream {
   /** Retried on `unavailable`, with jittered backoff, while the deadline allows. */
-  getClient(clientId: string, includeSecret: boolean, options: CallOptions): Promise<Client>;
+  getClient(clientId: string, includeSecret: boolean, options: CallOptions): Promise<OAuthClient>;
   /** Not idempotent: the old secret is invalid the moment this succeeds. Never retried. */
-  regenerateSecret(clientId: string, options: CallOptions): Promise<Client>;
+  regenerateSecret(clientId: string, options: CallOptions): Promise<OAuthClient>;
   /** Whether the upstream answers at all (any Connect answer, even a refusal, counts). */
   isReachable(): Promise<boolean>;
   close(): void;
@@ -62,7 +62,7 @@ const PROBE_TIMEOUT_MS = 2_000;
 const RETRY_BASE_MS = 25;
 const RETRY_CAP_MS = 500;
 
-export function createClientsUpstream(config: UpstreamConfig & { url: string }, observe?: CallObserver): ClientsUpstream {
+export function createUpstream(config: UpstreamConfig & { url: string }, observe?: CallObserver): Upstream {
   const agentOptions = { keepAlive: true, maxSockets: 256 };
   const agent =
     config.httpVersion === "2"
@@ -75,14 +75,14 @@ export function createClientsUpstream(config: UpstreamConfig & { url: string }, 
     useBinaryFormat: config.wireFormat === "binary",
     // The upstream may add fields; reading them must not fail.
     jsonOptions: { ignoreUnknownFields: true },
-    // A client is a few kilobytes: a response far larger is a fault, not data to buffer.
+    // An OAuth client is a few kilobytes: a response far larger is a fault, not data to buffer.
     readMaxBytes: config.maxResponseBytes,
     // Compressing messages this small costs both sides more CPU than it saves bytes
     // (bench/README.md: it took about a tenth of the facade's CPU).
     acceptCompression: [],
     ...(agent ? { httpVersion: "1.1" as const, nodeOptions: { agent } } : { httpVersion: "2" as const }),
   });
-  const client = createClient(ClientsService, transport);
+  const clientsService = createClient(ClientsService, transport);
 
   async function call<T>(
     procedure: string,
@@ -125,23 +125,23 @@ export function createClientsUpstream(config: UpstreamConfig & { url: string }, 
   return {
     async getClient(clientId, includeSecret, options) {
       const response = await withRetries(options, () =>
-        call("GetClient", options, (callOptions) => client.getClient({ clientId, includeSecret }, callOptions)),
+        call("GetClient", options, (callOptions) => clientsService.getClient({ clientId, includeSecret }, callOptions)),
       );
       if (!response.client) {
-        throw new UpstreamError("internal", "GetClient answered without a client", "GetClient");
+        throw new UpstreamError("internal", "GetClient answered without an OAuth client", "GetClient");
       }
       return response.client;
     },
     regenerateSecret(clientId, options) {
       return call("RegenerateSecret", options, (callOptions) =>
-        client.regenerateSecret({ clientId, includeSecret: true }, callOptions),
+        clientsService.regenerateSecret({ clientId, includeSecret: true }, callOptions),
       );
     },
     async isReachable() {
       try {
         // Unauthenticated on purpose: a refusal proves the upstream is there, and costs it nothing.
         await call("GetClient", { timeoutMs: PROBE_TIMEOUT_MS }, (callOptions) =>
-          client.getClient({ clientId: "", includeSecret: false }, callOptions),
+          clientsService.getClient({ clientId: "", includeSecret: false }, callOptions),
         );
         return true;
       } catch (error) {

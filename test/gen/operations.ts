@@ -22,7 +22,7 @@ export type Scalars = {
   UUID: { input: string; output: string; }
 };
 
-/** An application this client is bound to, with that binding's configuration. */
+/** An application this OAuth client is bound to, with that binding's configuration. */
 export type ApplicationBinding = {
   __typename?: 'ApplicationBinding';
   applicationId: Scalars['String']['output'];
@@ -50,7 +50,7 @@ export type MutationRegenerateClientSecretArgs = {
 /** An OAuth client registered with Xeonr auth. */
 export type OAuthClient = {
   __typename?: 'OAuthClient';
-  /** Ids of the clients allowed to act on this client's behalf. */
+  /** Ids of the OAuth clients allowed to act on this one's behalf. */
   allowedDelegators: Array<Scalars['UUID']['output']>;
   applicationBindings: Array<ApplicationBinding>;
   applicationId: Maybe<Scalars['String']['output']>;
@@ -80,7 +80,7 @@ export type OAuthClient = {
 
 export type Query = {
   __typename?: 'Query';
-  /** An OAuth client by id; null when there is no client with that id. */
+  /** An OAuth client by id; null when there is no OAuth client with that id. */
   oauthClient: Maybe<OAuthClient>;
 };
 

@@ -28,7 +28,7 @@ export async function spawnService(
 ): Promise<ServiceProcess> {
   const keyDir = mkdtempSync(join(tmpdir(), "ocg-service-"));
   const [file, args] =
-    command === "npm start" ? ["npm", ["start", "--silent"]] : [process.execPath, ["--import", "tsx", "src/main.ts"]];
+    command === "npm start" ? ["npm", ["start", "--silent"]] : [process.execPath, ["--import", "tsx", "src/entry/development.ts"]];
   const child = spawn(file, args, {
     cwd: root,
     detached: true,

@@ -3,11 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { print } from "graphql";
-import { loadConfig, resolveConfig } from "../../src/config.js";
-import { DEV_AUDIENCE, DEV_ISSUER } from "../../src/dev-upstream/issuer.js";
+import { type Mode, loadConfig, resolveConfig, upstreamEnvironment } from "../../src/config.js";
 import { type DevUpstream, type DevUpstreamStats, startDevUpstream } from "../../src/dev-upstream/server.js";
+import { type RunningFacade, startFacade } from "../../src/http/server.js";
 import { createLogger } from "../../src/logger.js";
-import { type RunningFacade, startFacade } from "../../src/server/server.js";
 
 export const READ = "oauth:clients:read";
 export const MANAGE = "oauth:clients:manage";
@@ -54,6 +53,8 @@ export interface Stack {
 export interface StackOptions {
   /** Receives every log line the facade writes (JSON, one per line). */
   logLines?: string[];
+  /** Whose defaults the facade gets; development (the default) also opens GraphiQL on the stack's token. */
+  mode?: Mode;
 }
 
 export async function startStack(env: Record<string, string> = {}, options: StackOptions = {}): Promise<Stack> {
@@ -61,22 +62,14 @@ export async function startStack(env: Record<string, string> = {}, options: Stac
   const keyFile = join(keyDir, "issuer-keys.json");
   let upstream = await startDevUpstream({ keyFile });
   let upstreamUp = true;
+  const mode = options.mode ?? "development";
   const config = resolveConfig(
-    loadConfig({
-      NODE_ENV: "test",
-      PORT: "0",
-      LOG_LEVEL: "silent",
-      UPSTREAM_URL: upstream.url,
-      AUTH_JWKS_URL: `${upstream.url}/.well-known/jwks.json`,
-      AUTH_ISSUER: DEV_ISSUER,
-      AUTH_AUDIENCE: DEV_AUDIENCE,
-      ...env,
-    }),
+    loadConfig({ PORT: "0", LOG_LEVEL: "silent", ...upstreamEnvironment(upstream), ...env }, mode),
   );
-  const token = await upstream.issuer.mint({ scopes: [READ, MANAGE] });
+  const token = await upstream.tokens.mint({ scopes: [READ, MANAGE] });
   const destination = options.logLines && { write: (line: string) => void options.logLines!.push(line) };
   const logger = createLogger(config.logLevel, destination);
-  const facade = await startFacade({ config, logger, developmentToken: token });
+  const facade = await startFacade({ config, logger, graphiqlToken: mode === "development" ? token : undefined });
 
   const postJson = async (url: string, body: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(url, {
@@ -93,7 +86,7 @@ export async function startStack(env: Record<string, string> = {}, options: Stac
     },
     facade,
     token,
-    mint: (scopes) => upstream.issuer.mint({ scopes }),
+    mint: (scopes) => upstream.tokens.mint({ scopes }),
     async graphql(query, options = {}) {
       const bearer = options.token === undefined ? token : options.token;
       return postJson(

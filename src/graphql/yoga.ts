@@ -4,26 +4,13 @@ import type { LimitsConfig } from "../config.js";
 import type { GraphQLContext } from "../context/context.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
-import { protectSchema } from "../permissions/permissions.js";
+import { protectSchema } from "../permissions/shield.js";
 import { schema } from "../schema/index.js";
 import { createErrorMasker } from "./errors.js";
-import { limitPlugins } from "./limits.js";
+import { limitPlugins } from "./armour.js";
+import { graphiqlOptions } from "./graphiql.js";
 
 export const GRAPHQL_PATH = "/graphql";
-
-export const EXAMPLE_OPERATION = `# An OAuth client by id. Its secret is fetched
-# from the upstream only if clientSecret is selected.
-query ExampleClient {
-  oauthClient(id: "550e8400-e29b-41d4-a716-446655440000") {
-    id
-    name
-    redirectUri
-    isVerified
-    createdAt
-    applicationBindings { applicationId config { jsonConfig } }
-  }
-}
-`;
 
 export type Readiness = { ready: true } | { ready: false; reason: "upstream_unreachable" | "shutting_down" };
 
@@ -87,12 +74,8 @@ export function createGraphQLHandler(options: YogaOptions) {
     // GraphiQL from the installed package, assets inlined: no CDN, works offline. Its
     // bundle (about 9 MB) is loaded on the first page view, not at start, and the page
     // depends only on options fixed here, so it is rendered once.
-    renderGraphiQL: (graphiqlOptions) =>
-      (graphiqlPage ??= import("@graphql-yoga/render-graphiql").then(({ renderGraphiQL }) => renderGraphiQL(graphiqlOptions))),
-    graphiql: {
-      title: "oauth-clients-graph",
-      defaultQuery: EXAMPLE_OPERATION,
-      headers: graphiqlToken ? JSON.stringify({ Authorization: `Bearer ${graphiqlToken}` }) : undefined,
-    },
+    renderGraphiQL: (options) =>
+      (graphiqlPage ??= import("@graphql-yoga/render-graphiql").then(({ renderGraphiQL }) => renderGraphiQL(options))),
+    graphiql: graphiqlOptions(graphiqlToken),
   });
 }

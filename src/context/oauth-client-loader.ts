@@ -1,33 +1,33 @@
 import DataLoader from "dataloader";
 import pLimit from "p-limit";
-import { type CallOptions, type Client, type ClientsUpstream, UpstreamError } from "../upstream/clients-service.js";
+import { type CallOptions, type OAuthClient, type Upstream, UpstreamError } from "../upstream/clients-service.js";
 
 /**
  * Per-request access to OAuth clients. Reads go through one DataLoader, so identical
  * lookups in an operation make one upstream call and the distinct lookups of a tick
  * go out together, at most `maxConcurrency` at a time. Nothing outlives the request.
  */
-export interface ClientsLoader {
-  /** The client, or null when the upstream does not know the id. */
-  get(clientId: string, includeSecret: boolean): Promise<Client | null>;
+export interface OAuthClientLoader {
+  /** The OAuth client, or null when the upstream does not know the id. */
+  get(clientId: string, includeSecret: boolean): Promise<OAuthClient | null>;
   /** Never batched, deduplicated or retried: every call invalidates the previous secret. */
-  regenerateSecret(clientId: string): Promise<Client>;
+  regenerateSecret(clientId: string): Promise<OAuthClient>;
 }
 
-interface ClientKey {
+interface LoadKey {
   clientId: string;
   includeSecret: boolean;
 }
 
-export function createClientsLoader(
-  upstream: ClientsUpstream,
+export function createOAuthClientLoader(
+  upstream: Upstream,
   callOptions: CallOptions,
   maxConcurrency: number,
   observeBatch?: (size: number) => void,
-): ClientsLoader {
+): OAuthClientLoader {
   // One limiter for the whole request, so batches of different ticks share the bound too.
   const limit = pLimit(maxConcurrency);
-  const loader = new DataLoader<ClientKey, Client | null, string>(
+  const loader = new DataLoader<LoadKey, OAuthClient | null, string>(
     (keys) => {
       observeBatch?.(keys.length);
       return Promise.all(
@@ -42,10 +42,10 @@ export function createClientsLoader(
   return {
     get: (clientId, includeSecret) => loader.load({ clientId, includeSecret }),
     async regenerateSecret(clientId) {
-      const client = await upstream.regenerateSecret(clientId, callOptions);
+      const oauthClient = await upstream.regenerateSecret(clientId, callOptions);
       // What this request read before is stale now.
       loader.clear({ clientId, includeSecret: false }).clear({ clientId, includeSecret: true });
-      return client;
+      return oauthClient;
     },
   };
 }

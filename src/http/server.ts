@@ -4,17 +4,17 @@ import { pinoHttp } from "pino-http";
 import { createTokenVerifier } from "../auth/verifier.js";
 import type { ResolvedConfig } from "../config.js";
 import { createContextFactory } from "../context/context.js";
+import { GRAPHQL_PATH, type Readiness, createGraphQLHandler } from "../graphql/yoga.js";
 import type { Logger } from "../logger.js";
 import { createMetrics } from "../metrics.js";
-import { createClientsUpstream } from "../upstream/clients-service.js";
-import { refuseOversizedBody } from "./limits.js";
-import { GRAPHQL_PATH, type Readiness, createGraphQLHandler } from "./yoga.js";
+import { createUpstream } from "../upstream/clients-service.js";
+import { refuseOversizedBody } from "./guards.js";
 
 export interface FacadeOptions {
   config: ResolvedConfig;
   logger: Logger;
-  /** The development upstream's token: GraphiQL opens with it, in development mode only. */
-  developmentToken?: string | undefined;
+  /** A token GraphiQL opens with: given by the development entry only. */
+  graphiqlToken?: string | undefined;
 }
 
 export interface RunningFacade {
@@ -30,9 +30,9 @@ export interface RunningFacade {
 const READINESS_CACHE_MS = 1_000;
 
 /** Starts the facade's HTTP server and resolves once it is listening. */
-export async function startFacade({ config, logger, developmentToken }: FacadeOptions): Promise<RunningFacade> {
+export async function startFacade({ config, logger, graphiqlToken }: FacadeOptions): Promise<RunningFacade> {
   const metrics = createMetrics();
-  const upstream = createClientsUpstream(config.upstream, metrics.observeUpstreamCall);
+  const upstream = createUpstream(config.upstream, metrics.observeUpstreamCall);
   let draining = false;
   let lastProbe: { at: number; result: Promise<boolean> } | undefined;
 
@@ -57,7 +57,7 @@ export async function startFacade({ config, logger, developmentToken }: FacadeOp
     logger,
     metrics,
     readiness,
-    graphiqlToken: config.env === "development" ? developmentToken : undefined,
+    graphiqlToken,
   });
 
   // Access logs carry the method, path and status only: never headers, query strings or bodies.

@@ -1,0 +1,91 @@
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { upstreamEnvironment } from "../src/config.js";
+import { type DevUpstream, startDevUpstream } from "../src/dev-upstream/server.js";
+import { SEED_CLIENTS } from "../src/dev-upstream/seed.js";
+
+const root = new URL("..", import.meta.url).pathname;
+const BUNDLE = "dist/oauth-clients-graph.mjs";
+
+/** Runs the bundle as the README's production section does, with only the given environment. */
+function runBundle(env: Record<string, string>) {
+  const child = spawn(process.execPath, [BUNDLE], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+describe("the production bundle (built by npm run build)", () => {
+  const bundle = readFileSync(new URL(`../${BUNDLE}`, import.meta.url), "utf8");
+
+  it("holds no development upstream: no fixture secret, no /__dev route, no token minting", () => {
+    const secrets = SEED_CLIENTS.map((client) => client.clientSecret);
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const secret of secrets) expect(bundle).not.toContain(secret);
+    expect(bundle).not.toContain("sk_live_");
+    expect(bundle).not.toContain("__dev");
+    expect(bundle).not.toContain("SignJWT");
+    expect(bundle).not.toContain("dev-issuer");
+  });
+
+  it("refuses to start without its upstream settings, naming each one, with a non-zero exit", async () => {
+    const run = runBundle({ PORT: "0" });
+    expect(await run.exited).not.toBe(0);
+    const { stderr } = run.output();
+    for (const name of ["UPSTREAM_URL", "AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE"]) {
+      expect(stderr).toContain(`${name}: is required in production`);
+    }
+  });
+
+  it("refuses to start when only UPSTREAM_URL is missing, naming it", async () => {
+    const run = runBundle({
+      PORT: "0",
+      AUTH_JWKS_URL: "http://127.0.0.1:1/jwks.json",
+      AUTH_ISSUER: "urn:issuer",
+      AUTH_AUDIENCE: "urn:audience",
+    });
+    expect(await run.exited).not.toBe(0);
+    expect(run.output().stderr).toMatch(/UPSTREAM_URL: is required in production/);
+    expect(run.output().stderr).not.toMatch(/AUTH_/);
+  });
+
+  describe("configured with an upstream", () => {
+    let upstream: DevUpstream;
+    beforeAll(async () => {
+      upstream = await startDevUpstream();
+    });
+    afterAll(() => upstream.close());
+
+    it("serves that upstream's OAuth clients and logs the Node version it runs on", async () => {
+      const run = runBundle({ PORT: "0", LOG_LEVEL: "info", ...upstreamEnvironment(upstream) });
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          run.child.stdout.on("data", () => {
+            const listening = /"url":"([^"]+)"[^\n]*"msg":"facade listening"/.exec(run.output().stdout);
+            if (listening) resolve(listening[1]!);
+          });
+          void run.exited.then((code) => reject(new Error(`exited with ${code}: ${run.output().stderr}`)));
+        });
+        expect(run.output().stdout).toContain(`"node":"${process.version}"`);
+        const token = await upstream.tokens.mint({ scopes: ["oauth:clients:read"] });
+        const response = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: `{ oauthClient(id: "${SEED_CLIENTS[0]!.clientId}") { name } }` }),
+        });
+        expect(await response.json()).toEqual({ data: { oauthClient: { name: SEED_CLIENTS[0]!.name } } });
+      } finally {
+        run.child.kill("SIGTERM");
+        expect(await run.exited).toBe(0);
+      }
+    });
+  });
+});
