@@ -7,9 +7,9 @@ import autocannon from "autocannon";
 import { upstreamEnvironment } from "../src/config.js";
 import { DevIssuer } from "../src/dev-upstream/issuer.js";
 import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
-import { type BenchOptions, USAGE, parseBenchArgs } from "./options.js";
-import { type Running, getJson, peakRssMb, startFacadeProcess, startUpstreamProcess } from "./processes.js";
-import { type BenchReport, type ScenarioResult, callsPerRequest, ratiosOf, toMarkdown, writeReport } from "./report.js";
+import { type BenchOptions, parseBenchArgs, USAGE } from "./options.js";
+import { getJson, peakRssMb, type Running, startFacadeProcess, startUpstreamProcess } from "./processes.js";
+import { type BenchReport, callsPerRequest, ratiosOf, type ScenarioResult, toMarkdown, writeReport } from "./report.js";
 
 /**
  * `npm run bench`: the development upstream and the facade as separate processes on
@@ -59,7 +59,10 @@ function scenarios(token: string): Record<"A" | "B" | "C" | "D", Scenario> {
       id: "B",
       title: "oauthClient through the facade",
       path: "/graphql",
-      body: { query: `query Bench($id: ID!) { oauthClient(id: $id) { ${CLIENT_FIELDS} } }`, variables: { id: EXAMPLE_CLIENT_ID } },
+      body: {
+        query: `query Bench($id: ID!) { oauthClient(id: $id) { ${CLIENT_FIELDS} } }`,
+        variables: { id: EXAMPLE_CLIENT_ID },
+      },
       headers: graphql,
       check: (body) => {
         expectNoErrors(body);
@@ -85,7 +88,9 @@ function scenarios(token: string): Record<"A" | "B" | "C" | "D", Scenario> {
       path: "/graphql",
       body: {
         query: `query Entities($r: [_Any!]!) { _entities(representations: $r) { ... on OAuthClient { id name } } }`,
-        variables: { r: Array.from({ length: 100 }, (_, i) => ({ __typename: "OAuthClient", id: fixtureClientId((i % 10) + 1) })) },
+        variables: {
+          r: Array.from({ length: 100 }, (_, i) => ({ __typename: "OAuthClient", id: fixtureClientId((i % 10) + 1) })),
+        },
       },
       headers: graphql,
       check: (body) => {
@@ -136,7 +141,8 @@ async function measure(
   const url = `${target.url}${scenario.path}`;
   const request = { method: "POST" as const, headers: scenario.headers, body: JSON.stringify(scenario.body) };
   scenario.check(await (await fetch(url, request)).json());
-  if (options.warmup > 0) await autocannon({ url, ...request, connections: options.connections, duration: options.warmup });
+  if (options.warmup > 0)
+    await autocannon({ url, ...request, connections: options.connections, duration: options.warmup });
 
   const result = await autocannon({ url, ...request, connections: options.connections, duration: options.duration });
   // Counted apart from the load, one request at a time: a run that stops mid-request
@@ -210,7 +216,11 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     const viaFacade = results.find((r) => r.id === "B" && r.workers === 1)!;
     return {
       date: new Date().toISOString(),
-      machine: { cores: availableParallelism(), node: process.version, platform: `${process.platform}/${process.arch}` },
+      machine: {
+        cores: availableParallelism(),
+        node: process.version,
+        platform: `${process.platform}/${process.arch}`,
+      },
       options,
       startToReadyMs: facade.startToReadyMs,
       scenarios: results,

@@ -43,15 +43,18 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   });
   const positive = (name: string, raw: string, allowZero = false) => {
     const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) throw new Error(`--${name} must be a positive number, got ${JSON.stringify(raw)}`);
+    if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0))
+      throw new Error(`--${name} must be a positive number, got ${JSON.stringify(raw)}`);
     return n;
   };
   const oneOf = <T extends string>(name: string, raw: string, allowed: readonly T[]): T => {
-    if (!allowed.includes(raw as T)) throw new Error(`--${name} must be one of ${allowed.join(", ")}, got ${JSON.stringify(raw)}`);
+    if (!allowed.includes(raw as T))
+      throw new Error(`--${name} must be one of ${allowed.join(", ")}, got ${JSON.stringify(raw)}`);
     return raw as T;
   };
   const workers = values.workers.split(",").map((w) => positive("workers", w.trim()));
-  if (workers.some((w) => !Number.isInteger(w))) throw new Error(`--workers takes whole numbers, got ${JSON.stringify(values.workers)}`);
+  if (workers.some((w) => !Number.isInteger(w)))
+    throw new Error(`--workers takes whole numbers, got ${JSON.stringify(values.workers)}`);
   return {
     duration: positive("duration", values.duration),
     warmup: positive("warmup", values.warmup, true),

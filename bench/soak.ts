@@ -1,7 +1,7 @@
-import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
-import { READ, type Stack, startStack } from "../test/support/stack.js";
+import { READ, startStack } from "../test/support/stack.js";
 
 /**
  * Soak: concurrent clients against the facade for a fixed time while the development
@@ -33,10 +33,14 @@ export async function runSoak(options: { durationMs: number; concurrency: number
   const operations: { query: string; token?: string }[] = [
     { query: `{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { id name createdAt } }` },
     { query: `{ oauthClient(id: "${fixtureClientId(3)}") { id clientSecret } }` },
-    { query: `{ ${Array.from({ length: 20 }, (_, i) => `c${i}: oauthClient(id: "${fixtureClientId((i % 5) + 1)}") { id }`).join(" ")} }` },
+    {
+      query: `{ ${Array.from({ length: 20 }, (_, i) => `c${i}: oauthClient(id: "${fixtureClientId((i % 5) + 1)}") { id }`).join(" ")} }`,
+    },
     { query: `{ oauthClient(id: "not-a-uuid") { id } }` },
     { query: `{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { clientSecret } }`, token: readOnly },
-    { query: `mutation { regenerateClientSecret(input: { clientId: "${fixtureClientId(7)}" }) { client { clientSecret } } }` },
+    {
+      query: `mutation { regenerateClientSecret(input: { clientId: "${fixtureClientId(7)}" }) { client { clientSecret } } }`,
+    },
   ];
 
   global.gc?.();

@@ -13,7 +13,19 @@ const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or http
 const boolean = z.enum(["true", "false"], { error: 'must be "true" or "false"' }).transform((v) => v === "true");
 
 /** Asymmetric algorithms only: an HMAC or `none` token must never verify. */
-const ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"] as const;
+const ASYMMETRIC_ALGORITHMS = [
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
+  "Ed25519",
+] as const;
 
 /**
  * Which entry point runs: production (the bundle, against a configured upstream) or
@@ -37,52 +49,56 @@ const UPSTREAM_VARIABLES = {
   audience: "AUTH_AUDIENCE",
 } as const satisfies Record<keyof UpstreamSettings, string>;
 
-const envSchema = z
-  .object({
-    HOST: z.string().min(1).default("127.0.0.1"),
-    PORT: port.default(4000),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    INTROSPECTION: boolean.optional(),
-    SHUTDOWN_TIMEOUT_MS: positiveInt.max(600_000).default(10_000),
-    LIMIT_MAX_DEPTH: positiveInt.max(100).default(10),
-    LIMIT_MAX_ALIASES: positiveInt.max(10_000).default(60),
-    LIMIT_MAX_TOKENS: positiveInt.max(1_000_000).default(2_000),
-    LIMIT_MAX_DIRECTIVES: positiveInt.max(10_000).default(50),
-    LIMIT_MAX_COST: positiveInt.max(10_000_000).default(5_000),
-    LIMIT_MAX_BODY_BYTES: positiveInt.max(64 * 1024 * 1024).default(256 * 1024),
-    LIMIT_MAX_BATCH: nonNegativeInt.max(1_000).default(10),
-    CSRF_PREVENTION: boolean.default(true),
-    UPSTREAM_URL: httpUrl.optional(),
-    UPSTREAM_WIRE_FORMAT: z.enum(["json", "binary"]).default("json"),
-    UPSTREAM_HTTP_VERSION: z.enum(["1.1", "2"]).default("1.1"),
-    UPSTREAM_TIMEOUT_MS: positiveInt.max(120_000).default(5_000),
-    UPSTREAM_MAX_CONCURRENCY: positiveInt.max(1_000).default(10),
-    UPSTREAM_RETRIES: nonNegativeInt.max(10).default(2),
-    UPSTREAM_MAX_RESPONSE_BYTES: positiveInt.max(64 * 1024 * 1024).default(1024 * 1024),
-    REQUEST_TIMEOUT_MS: positiveInt.max(300_000).default(10_000),
-    AUTH_JWKS_URL: httpUrl.optional(),
-    AUTH_ISSUER: z.string().min(1).optional(),
-    AUTH_AUDIENCE: z.string().min(1).optional(),
-    AUTH_ALGORITHMS: z
-      .string()
-      .default("ES256,RS256,PS256,EdDSA")
-      .transform((list) => list.split(",").map((alg) => alg.trim()).filter(Boolean))
-      .pipe(
-        z
-          .array(z.enum(ASYMMETRIC_ALGORITHMS, { error: `each must be one of ${ASYMMETRIC_ALGORITHMS.join(", ")}` }))
-          .min(1),
-      ),
-    AUTH_CLOCK_TOLERANCE_S: nonNegativeInt.max(300).default(5),
-    AUTH_JWKS_COOLDOWN_MS: nonNegativeInt.max(3_600_000).default(30_000),
-    AUTH_JWKS_CACHE_MAX_AGE_MS: positiveInt.default(600_000),
-    AUTH_TOKEN_CACHE_SIZE: nonNegativeInt.max(1_000_000).default(10_000),
-    WORKERS: positiveInt.max(64).default(1),
-    GRAPHIQL_TOKEN: z.string().min(1).optional(),
-    DEV_ISSUER_KEY_FILE: z
-      .string()
-      .min(1)
-      .default(fileURLToPath(new URL("../.dev/issuer-keys.json", import.meta.url))),
-  });
+const envSchema = z.object({
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: port.default(4000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  INTROSPECTION: boolean.optional(),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.max(600_000).default(10_000),
+  LIMIT_MAX_DEPTH: positiveInt.max(100).default(10),
+  LIMIT_MAX_ALIASES: positiveInt.max(10_000).default(60),
+  LIMIT_MAX_TOKENS: positiveInt.max(1_000_000).default(2_000),
+  LIMIT_MAX_DIRECTIVES: positiveInt.max(10_000).default(50),
+  LIMIT_MAX_COST: positiveInt.max(10_000_000).default(5_000),
+  LIMIT_MAX_BODY_BYTES: positiveInt.max(64 * 1024 * 1024).default(256 * 1024),
+  LIMIT_MAX_BATCH: nonNegativeInt.max(1_000).default(10),
+  CSRF_PREVENTION: boolean.default(true),
+  UPSTREAM_URL: httpUrl.optional(),
+  UPSTREAM_WIRE_FORMAT: z.enum(["json", "binary"]).default("json"),
+  UPSTREAM_HTTP_VERSION: z.enum(["1.1", "2"]).default("1.1"),
+  UPSTREAM_TIMEOUT_MS: positiveInt.max(120_000).default(5_000),
+  UPSTREAM_MAX_CONCURRENCY: positiveInt.max(1_000).default(10),
+  UPSTREAM_RETRIES: nonNegativeInt.max(10).default(2),
+  UPSTREAM_MAX_RESPONSE_BYTES: positiveInt.max(64 * 1024 * 1024).default(1024 * 1024),
+  REQUEST_TIMEOUT_MS: positiveInt.max(300_000).default(10_000),
+  AUTH_JWKS_URL: httpUrl.optional(),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_ALGORITHMS: z
+    .string()
+    .default("ES256,RS256,PS256,EdDSA")
+    .transform((list) =>
+      list
+        .split(",")
+        .map((alg) => alg.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.enum(ASYMMETRIC_ALGORITHMS, { error: `each must be one of ${ASYMMETRIC_ALGORITHMS.join(", ")}` }))
+        .min(1),
+    ),
+  AUTH_CLOCK_TOLERANCE_S: nonNegativeInt.max(300).default(5),
+  AUTH_JWKS_COOLDOWN_MS: nonNegativeInt.max(3_600_000).default(30_000),
+  AUTH_JWKS_CACHE_MAX_AGE_MS: positiveInt.default(600_000),
+  AUTH_TOKEN_CACHE_SIZE: nonNegativeInt.max(1_000_000).default(10_000),
+  WORKERS: positiveInt.max(64).default(1),
+  GRAPHIQL_TOKEN: z.string().min(1).optional(),
+  DEV_ISSUER_KEY_FILE: z
+    .string()
+    .min(1)
+    .default(fileURLToPath(new URL("../.dev/issuer-keys.json", import.meta.url))),
+});
 
 type Env = z.infer<typeof envSchema>;
 

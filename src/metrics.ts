@@ -1,6 +1,6 @@
 import type { DefinitionNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 
 /**
  * Prometheus metrics of one facade: GraphQL operations, upstream calls and DataLoader
@@ -71,7 +71,8 @@ export function createMetrics(): Metrics {
     onExecute({ args }) {
       const started = process.hrtime.bigint();
       const definition = args.document.definitions.find(
-        (node: DefinitionNode) => node.kind === "OperationDefinition" && (!args.operationName || node.name?.value === args.operationName),
+        (node: DefinitionNode) =>
+          node.kind === "OperationDefinition" && (!args.operationName || node.name?.value === args.operationName),
       );
       const operation = definition?.kind === "OperationDefinition" ? definition : undefined;
       const labels = { operation: operationLabel(operation?.name?.value), type: operation?.operation ?? "unknown" };

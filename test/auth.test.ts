@@ -1,5 +1,5 @@
 import { createPublicKey } from "node:crypto";
-import { SignJWT, base64url, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK } from "jose";
+import { base64url, decodeProtectedHeader, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
 import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";
@@ -29,22 +29,45 @@ async function signWithStrangerKey(kid: string) {
 
 const claims = () => {
   const now = Math.floor(Date.now() / 1000);
-  return { scope: `${READ} ${MANAGE}`, iss: stack.upstream.issuer, aud: stack.upstream.audience, iat: now, exp: now + 600 };
+  return {
+    scope: `${READ} ${MANAGE}`,
+    iss: stack.upstream.issuer,
+    aud: stack.upstream.audience,
+    iat: now,
+    exp: now + 600,
+  };
 };
 
 describe("tokens the facade refuses with UNAUTHENTICATED, before any upstream call", () => {
   const cases: [string, () => Promise<string | null>, string][] = [
     ["no Authorization header", async () => null, "missing_token"],
     ["garbage", async () => "garbage", "malformed_token"],
-    ["a forged signature (known kid, stranger's key)", async () => signWithStrangerKey(decodeProtectedHeader(stack.token).kid!), "bad_signature"],
+    [
+      "a forged signature (known kid, stranger's key)",
+      async () => signWithStrangerKey(decodeProtectedHeader(stack.token).kid!),
+      "bad_signature",
+    ],
     ["an unknown kid", async () => signWithStrangerKey("no-such-key"), "unknown_key"],
     ["an expired token", () => stack.upstream.tokens.mint({ scopes: [READ], expiresInSeconds: -60 }), "expired"],
-    ["a token not yet valid", () => stack.upstream.tokens.mint({ scopes: [READ], notBeforeInSeconds: 600 }), "not_yet_valid"],
-    ["a wrong issuer", () => stack.upstream.tokens.mint({ scopes: [READ], issuer: "urn:someone-else" }), "wrong_issuer"],
-    ["a wrong audience", () => stack.upstream.tokens.mint({ scopes: [READ], audience: "urn:another-api" }), "wrong_audience"],
+    [
+      "a token not yet valid",
+      () => stack.upstream.tokens.mint({ scopes: [READ], notBeforeInSeconds: 600 }),
+      "not_yet_valid",
+    ],
+    [
+      "a wrong issuer",
+      () => stack.upstream.tokens.mint({ scopes: [READ], issuer: "urn:someone-else" }),
+      "wrong_issuer",
+    ],
+    [
+      "a wrong audience",
+      () => stack.upstream.tokens.mint({ scopes: [READ], audience: "urn:another-api" }),
+      "wrong_audience",
+    ],
     [
       "alg: none",
-      async () => `${base64url.encode(JSON.stringify({ alg: "none", typ: "JWT" }))}.${base64url.encode(JSON.stringify(claims()))}.`,
+      async () =>
+        `${base64url.encode(JSON.stringify({ alg: "none", typ: "JWT" }))}.${base64url.encode(JSON.stringify(claims()))}.`,
       "algorithm_not_allowed",
     ],
     [
@@ -118,7 +141,9 @@ describe("scopes mapped to fields", () => {
     const { body } = await stack.graphql(REGENERATE, { token: manager });
     expect(body.errors).toBeUndefined();
     const secret = body.data!.regenerateClientSecret.client.clientSecret;
-    const read = await stack.graphql(`{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { clientSecret } }`, { token: manager });
+    const read = await stack.graphql(`{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { clientSecret } }`, {
+      token: manager,
+    });
     expect(read.body.data!.oauthClient.clientSecret).toBe(secret);
   });
 

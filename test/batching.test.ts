@@ -2,7 +2,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fixtureClientId } from "../src/dev-upstream/seed.js";
 import { type Stack, startStack } from "./support/stack.js";
 
-
 /** `count` aliased oauthClient lookups cycling over `distinct` fixture ids. */
 function fanOutQuery(count: number, distinct: number, fields = "id name") {
   const lookups = Array.from(
@@ -35,7 +34,9 @@ describe("per-request DataLoader", () => {
 
   it("treats ids that differ only in letter case as one lookup", async () => {
     const id = "0b6c1f52-8a3e-4d7b-9c21-5e4f3a2b1c0d";
-    const { body } = await stack.graphql(`{ a: oauthClient(id: "${id}") { id } b: oauthClient(id: "${id.toUpperCase()}") { id } }`);
+    const { body } = await stack.graphql(
+      `{ a: oauthClient(id: "${id}") { id } b: oauthClient(id: "${id.toUpperCase()}") { id } }`,
+    );
     expect(body.data).toEqual({ a: { id }, b: { id } });
     expect((await stack.upstreamStats()).calls).toEqual({ GetClient: 1 });
   });

@@ -9,7 +9,14 @@ import { callsPerRequest, ratiosOf, toMarkdown, writeReport } from "../bench/rep
 describe("benchmark options", () => {
   it("has defaults that finish within three minutes", () => {
     const options = parseBenchArgs([]);
-    expect(options).toMatchObject({ duration: 10, warmup: 2, connections: 10, workers: [1, 2], wireFormat: "json", upstreamHttp: "1.1" });
+    expect(options).toMatchObject({
+      duration: 10,
+      warmup: 2,
+      connections: 10,
+      workers: [1, 2],
+      wireFormat: "json",
+      upstreamHttp: "1.1",
+    });
     // 4 scenarios plus one per further worker count, each with its warm-up.
     const seconds = (4 + options.workers.length - 1) * (options.duration + options.warmup);
     expect(seconds).toBeLessThan(180);
@@ -17,12 +24,37 @@ describe("benchmark options", () => {
 
   it("reads every flag and refuses bad values with the flag's name", () => {
     const options = parseBenchArgs([
-      "--duration", "3", "--warmup", "0", "--connections", "4", "--workers", "1,2,4", "--wire", "binary",
-      "--upstream-http", "2", "--token-cache", "0", "--latency-samples", "50", "--node-options=--max-old-space-size=64", "--out", "x",
+      "--duration",
+      "3",
+      "--warmup",
+      "0",
+      "--connections",
+      "4",
+      "--workers",
+      "1,2,4",
+      "--wire",
+      "binary",
+      "--upstream-http",
+      "2",
+      "--token-cache",
+      "0",
+      "--latency-samples",
+      "50",
+      "--node-options=--max-old-space-size=64",
+      "--out",
+      "x",
     ]);
     expect(options).toEqual({
-      duration: 3, warmup: 0, connections: 4, workers: [1, 2, 4], wireFormat: "binary", upstreamHttp: "2",
-      tokenCache: 0, latencySamples: 50, nodeOptions: ["--max-old-space-size=64"], outDir: "x",
+      duration: 3,
+      warmup: 0,
+      connections: 4,
+      workers: [1, 2, 4],
+      wireFormat: "binary",
+      upstreamHttp: "2",
+      tokenCache: 0,
+      latencySamples: 50,
+      nodeOptions: ["--max-old-space-size=64"],
+      outDir: "x",
     });
     expect(() => parseBenchArgs(["--duration", "0"])).toThrow(/--duration/);
     expect(() => parseBenchArgs(["--wire", "xml"])).toThrow(/--wire/);
@@ -37,7 +69,17 @@ describe("benchmark figures", () => {
   });
 
   it("compares B with A: throughput ratio, added latency at a moderate load", () => {
-    const base = { title: "", workers: 1, requests: 0, p50: 0, p90: 0, p99: 0, errors: 0, upstreamCallsPerRequest: 1, facadePeakRssMb: null };
+    const base = {
+      title: "",
+      workers: 1,
+      requests: 0,
+      p50: 0,
+      p90: 0,
+      p99: 0,
+      errors: 0,
+      upstreamCallsPerRequest: 1,
+      facadePeakRssMb: null,
+    };
     const a = { ...base, id: "A", throughput: 2000, moderateP50: 1.5, moderateP99: 3 };
     const b = { ...base, id: "B", throughput: 1500, moderateP50: 2.25, moderateP99: 4.5 };
     expect(ratiosOf(a, b)).toEqual({ throughputBOverA: 0.75, addedP50Ms: 0.75, addedP99Ms: 1.5 });
@@ -49,7 +91,21 @@ describe("a very short real run", () => {
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it("measures all four scenarios against real processes and writes JSON and Markdown", async () => {
-    const options = { ...parseBenchArgs(["--duration", "1", "--warmup", "0", "--connections", "2", "--workers", "1", "--latency-samples", "5"]), outDir: out };
+    const options = {
+      ...parseBenchArgs([
+        "--duration",
+        "1",
+        "--warmup",
+        "0",
+        "--connections",
+        "2",
+        "--workers",
+        "1",
+        "--latency-samples",
+        "5",
+      ]),
+      outDir: out,
+    };
     const report = await runBench(options);
     expect(report.scenarios.map((s) => s.id)).toEqual(["A", "B", "C", "D"]);
     for (const scenario of report.scenarios) {

@@ -44,9 +44,8 @@ describe("configuration", () => {
       "AUTH_ISSUER: is required in production",
       "AUTH_AUDIENCE: is required in production",
     ]);
-    expect(problemsOf({ UPSTREAM_URL: "https://auth.example", AUTH_ISSUER: "https://issuer.example" }, "production")).toEqual([
-      "AUTH_JWKS_URL: is required in production",
-      "AUTH_AUDIENCE: is required in production",
-    ]);
+    expect(
+      problemsOf({ UPSTREAM_URL: "https://auth.example", AUTH_ISSUER: "https://issuer.example" }, "production"),
+    ).toEqual(["AUTH_JWKS_URL: is required in production", "AUTH_AUDIENCE: is required in production"]);
   });
 });

@@ -9,13 +9,19 @@ const READ_CLIENT = `{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { id name } }`;
 /** Nothing of the upstream's own words, HTML, stacks or paths may reach a caller. */
 function expectNothingLeaked(body: unknown) {
   const text = JSON.stringify(body);
-  expect(text).not.toMatch(/injected|nginx|<html|Bad Gateway|readMaxBytes|ECONN|socket|stack|\.ts:\d|node_modules|xxxx/i);
+  expect(text).not.toMatch(
+    /injected|nginx|<html|Bad Gateway|readMaxBytes|ECONN|socket|stack|\.ts:\d|node_modules|xxxx/i,
+  );
 }
 
 describe("a misbehaving upstream (no retries, so each fault reaches the caller)", () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ UPSTREAM_RETRIES: "0", REQUEST_TIMEOUT_MS: "800", UPSTREAM_MAX_RESPONSE_BYTES: "262144" });
+    stack = await startStack({
+      UPSTREAM_RETRIES: "0",
+      REQUEST_TIMEOUT_MS: "800",
+      UPSTREAM_MAX_RESPONSE_BYTES: "262144",
+    });
   });
   afterAll(() => stack.close());
   beforeEach(() => stack.resetUpstreamStats());
@@ -63,7 +69,11 @@ describe("a misbehaving upstream (no retries, so each fault reaches the caller)"
 describe("deadlines", () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ REQUEST_TIMEOUT_MS: "3000", UPSTREAM_TIMEOUT_MS: "60000", UPSTREAM_MAX_CONCURRENCY: "1" });
+    stack = await startStack({
+      REQUEST_TIMEOUT_MS: "3000",
+      UPSTREAM_TIMEOUT_MS: "60000",
+      UPSTREAM_MAX_CONCURRENCY: "1",
+    });
   });
   afterAll(() => stack.close());
   beforeEach(() => stack.resetUpstreamStats());

@@ -8,7 +8,6 @@ import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js"
 import { startApplicationsSubgraph } from "./support/applications-subgraph.js";
 import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";
 
-
 let stack: Stack;
 let applications: Awaited<ReturnType<typeof startApplicationsSubgraph>>;
 let gateway: ApolloServer<{ authorization?: string }>;
@@ -124,7 +123,10 @@ describe("_entities on the subgraph itself", () => {
   it("resolves 100 representations over 10 distinct ids with 10 upstream calls, within the concurrency bound", async () => {
     await stack.setUpstreamLatency(20);
     try {
-      const representations = Array.from({ length: 100 }, (_, i) => ({ __typename: "OAuthClient", id: fixtureClientId((i % 10) + 1) }));
+      const representations = Array.from({ length: 100 }, (_, i) => ({
+        __typename: "OAuthClient",
+        id: fixtureClientId((i % 10) + 1),
+      }));
       const { body } = await stack.graphql(ENTITIES, { variables: { representations } });
       expect(body.errors).toBeUndefined();
       expect(body.data!._entities).toHaveLength(100);

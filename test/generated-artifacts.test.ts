@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parse, print } from "graphql";
@@ -41,7 +41,9 @@ describe("committed generated artifacts", () => {
   it("the typed documents under test/gen are what codegen.ts generates (run `npm run codegen`)", () => {
     const codegen = join(root, "node_modules/.bin/graphql-codegen");
     // --check exits non-zero when any output would change.
-    expect(() => execFileSync(codegen, ["--config", "codegen.ts", "--check"], { cwd: root, stdio: "pipe" })).not.toThrow();
+    expect(() =>
+      execFileSync(codegen, ["--config", "codegen.ts", "--check"], { cwd: root, stdio: "pipe" }),
+    ).not.toThrow();
   });
 });
 
@@ -54,7 +56,9 @@ describe("the example operation", () => {
 describe("the README's examples", () => {
   it("are exactly the operations kept in operations/, from which typed documents are generated", () => {
     const readme = readFileSync(join(root, "README.md"), "utf8");
-    const inReadme = [...readme.matchAll(/"query":("(?:[^"\\]|\\.)*")/g)].map((match) => print(parse(JSON.parse(match[1]!))));
+    const inReadme = [...readme.matchAll(/"query":("(?:[^"\\]|\\.)*")/g)].map((match) =>
+      print(parse(JSON.parse(match[1]!))),
+    );
     const kept = [...filesUnder(join(root, "operations")).values()].map((text) => print(parse(text)));
     expect(inReadme.length).toBeGreaterThan(0);
     expect(inReadme.sort()).toEqual(kept.sort());

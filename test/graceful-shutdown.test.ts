@@ -40,7 +40,9 @@ describe("WORKERS=2", () => {
           const response = await fetch(service.graphqlUrl, {
             method: "POST",
             headers: { "content-type": "application/json", authorization: `Bearer ${service.token}` },
-            body: JSON.stringify({ query: `{ oauthClient(id: "550e8400-e29b-41d4-a716-446655440000") { clientSecret } }` }),
+            body: JSON.stringify({
+              query: `{ oauthClient(id: "550e8400-e29b-41d4-a716-446655440000") { clientSecret } }`,
+            }),
           });
           return ((await response.json()) as any).data.oauthClient.clientSecret;
         }),

@@ -44,7 +44,15 @@ describe("GraphiQL, served offline from installed packages", () => {
     }
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     try {
       const tab = await browser.newPage();
@@ -59,6 +67,7 @@ describe("GraphiQL, served offline from installed packages", () => {
       await tab.locator(".graphiql-execute-button").click({ timeout: 20_000 });
       await expect
         // The editor renders spaces as no-break spaces.
+        // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText keeps the editor's line breaks.
         .poll(async () => (await tab.locator(".result-window").innerText()).replaceAll("\u00a0", " "), {
           timeout: 20_000,
         })

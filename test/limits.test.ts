@@ -3,7 +3,6 @@ import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js"
 import { CSRF_HEADER } from "../src/graphql/armour.js";
 import { type Stack, startStack } from "./support/stack.js";
 
-
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({
@@ -37,7 +36,10 @@ describe("query limits", () => {
   });
 
   it("refuses more aliases than LIMIT_MAX_ALIASES", async () => {
-    const lookups = Array.from({ length: 61 }, (_, i) => `a${i}: oauthClient(id: "${fixtureClientId((i % 12) + 1)}") { id }`);
+    const lookups = Array.from(
+      { length: 61 },
+      (_, i) => `a${i}: oauthClient(id: "${fixtureClientId((i % 12) + 1)}") { id }`,
+    );
     await expectLimit(`{ ${lookups.join(" ")} }`, "aliases");
   });
 
@@ -51,12 +53,18 @@ describe("query limits", () => {
 
   it("refuses an operation costlier than LIMIT_MAX_COST", async () => {
     const fields = "id name description redirectUri websiteUrl logoUrl isVerified applicationId createdAt updatedAt";
-    const lookups = Array.from({ length: 20 }, (_, i) => `c${i}: oauthClient(id: "${fixtureClientId((i % 12) + 1)}") { ${fields} }`).join(" ");
+    const lookups = Array.from(
+      { length: 20 },
+      (_, i) => `c${i}: oauthClient(id: "${fixtureClientId((i % 12) + 1)}") { ${fields} }`,
+    ).join(" ");
     await expectLimit(`{ ${lookups} }`, "cost");
   });
 
   it("lets a 50-alias fan-out through", async () => {
-    const lookups = Array.from({ length: 50 }, (_, i) => `c${i}: oauthClient(id: "${fixtureClientId((i % 10) + 1)}") { id }`).join(" ");
+    const lookups = Array.from(
+      { length: 50 },
+      (_, i) => `c${i}: oauthClient(id: "${fixtureClientId((i % 10) + 1)}") { id }`,
+    ).join(" ");
     const { body } = await stack.graphql(`{ ${lookups} }`);
     expect(body.errors).toBeUndefined();
     expect((await stack.upstreamStats()).calls).toEqual({ GetClient: 10 });
@@ -64,7 +72,9 @@ describe("query limits", () => {
 
   it("keeps introspection (as GraphiQL sends it) within the limits", async () => {
     const { getIntrospectionQuery } = await import("graphql");
-    const { body } = await stack.graphql(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, inputValueDeprecation: true }));
+    const { body } = await stack.graphql(
+      getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, inputValueDeprecation: true }),
+    );
     expect(body.errors).toBeUndefined();
   });
 });
@@ -94,7 +104,9 @@ describe("HTTP-level limits", () => {
   });
 
   it("refuses mutations over GET", async () => {
-    const query = encodeURIComponent(`mutation { regenerateClientSecret(input: { clientId: "${EXAMPLE_CLIENT_ID}" }) { client { id } } }`);
+    const query = encodeURIComponent(
+      `mutation { regenerateClientSecret(input: { clientId: "${EXAMPLE_CLIENT_ID}" }) { client { id } } }`,
+    );
     const response = await fetch(`${stack.facade.graphqlUrl}?query=${query}`, {
       headers: { authorization: `Bearer ${stack.token}`, [CSRF_HEADER]: "1", accept: "application/json" },
     });

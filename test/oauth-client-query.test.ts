@@ -3,7 +3,6 @@ import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
 import { ClientAllFieldsDocument, ExampleClientDocument } from "./gen/operations.js";
 import { type Stack, startStack } from "./support/stack.js";
 
-
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack();
@@ -54,7 +53,11 @@ describe("Query.oauthClient", () => {
       acme: oauthClient(id: "0b6c1f52-8a3e-4d7b-9c21-5e4f3a2b1c0d") { applicationBindings { config { jsonConfig } } }
     }`);
     expect(body.errors).toBeUndefined();
-    expect(body.data!.cli).toEqual({ redirectUri: null, logoUrl: null, description: "Command-line tool; signs in with the device code grant" });
+    expect(body.data!.cli).toEqual({
+      redirectUri: null,
+      logoUrl: null,
+      description: "Command-line tool; signs in with the device code grant",
+    });
     expect(body.data!.acme.applicationBindings[0].config.jsonConfig).toEqual({
       plan: "enterprise",
       seats: 250,

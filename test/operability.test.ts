@@ -53,9 +53,12 @@ describe("Prometheus metrics", () => {
     await stack.graphql(`query SecretReadOnly { oauthClient(id: "${EXAMPLE_CLIENT_ID}") { id clientSecret } }`, {
       token: await stack.mint([READ]),
     });
-    await stack.graphql(`mutation Denied { regenerateClientSecret(input: { clientId: "${EXAMPLE_CLIENT_ID}" }) { client { id } } }`, {
-      token: await stack.mint([READ]),
-    });
+    await stack.graphql(
+      `mutation Denied { regenerateClientSecret(input: { clientId: "${EXAMPLE_CLIENT_ID}" }) { client { id } } }`,
+      {
+        token: await stack.mint([READ]),
+      },
+    );
     await stack.graphql(`query FanOut { a: oauthClient(id: "00000000-0000-4000-8000-000000000001") { id }
       b: oauthClient(id: "00000000-0000-4000-8000-000000000002") { id } c: oauthClient(id: "00000000-0000-4000-8000-000000000003") { id } }`);
 
@@ -64,7 +67,9 @@ describe("Prometheus metrics", () => {
     expect(value(text, 'graphql_operations_total{operation="Unknown",type="query",outcome="success"}')).toBe(1);
     expect(value(text, 'graphql_operations_total{operation="SecretReadOnly",type="query",outcome="partial"}')).toBe(1);
     expect(value(text, 'graphql_operations_total{operation="Denied",type="mutation",outcome="error"}')).toBe(1);
-    expect(value(text, 'graphql_operation_duration_seconds_count{operation="ExampleClient",type="query",outcome="success"}')).toBe(2);
+    expect(
+      value(text, 'graphql_operation_duration_seconds_count{operation="ExampleClient",type="query",outcome="success"}'),
+    ).toBe(2);
     expect(value(text, 'upstream_calls_total{procedure="GetClient",code="ok"}')).toBe(6);
     expect(value(text, 'upstream_calls_total{procedure="GetClient",code="not_found"}')).toBe(1);
     expect(value(text, 'upstream_call_duration_seconds_count{procedure="GetClient",code="ok"}')).toBe(6);

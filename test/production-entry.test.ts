@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { upstreamEnvironment } from "../src/config.js";
-import { type DevUpstream, startDevUpstream } from "../src/dev-upstream/server.js";
 import { SEED_CLIENTS } from "../src/dev-upstream/seed.js";
+import { type DevUpstream, startDevUpstream } from "../src/dev-upstream/server.js";
 
 const root = new URL("..", import.meta.url).pathname;
 const BUNDLE = "dist/oauth-clients-graph.mjs";

@@ -11,7 +11,17 @@ describe("short soak (npm run soak runs the long one)", () => {
     expect(report.outcomes.ok).toBeGreaterThan(0);
     expect(report.outcomes.NO_CODE).toBeUndefined();
     // Errors are typed, from the known set only.
-    const known = ["ok", "BAD_USER_INPUT", "FORBIDDEN", "UNAUTHENTICATED", "UPSTREAM_UNAVAILABLE", "UPSTREAM_TIMEOUT", "RATE_LIMITED", "INTERNAL_SERVER_ERROR", "NOT_FOUND"];
+    const known = [
+      "ok",
+      "BAD_USER_INPUT",
+      "FORBIDDEN",
+      "UNAUTHENTICATED",
+      "UPSTREAM_UNAVAILABLE",
+      "UPSTREAM_TIMEOUT",
+      "RATE_LIMITED",
+      "INTERNAL_SERVER_ERROR",
+      "NOT_FOUND",
+    ];
     expect(Object.keys(report.outcomes).filter((code) => !known.includes(code))).toEqual([]);
   });
 });

@@ -10,11 +10,29 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 const CLIENT_KEYS = [
-  "clientId", "clientSecret", "name", "redirectUri", "supportsRefreshToken", "supportsImplicitGrant",
-  "supportsDeviceCodeGrant", "supportsCodeGrant", "websiteUrl", "createdAt", "updatedAt", "description",
-  "isVerified", "applicationId", "usesManagedBuckets", "applicationBindings", "allowedDelegators", "logoUrl",
-  "backchannelLogoutUri", "backchannelLogoutSessionRequired", "frontchannelLogoutUri",
-  "frontchannelLogoutSessionRequired", "postLogoutRedirectUris",
+  "clientId",
+  "clientSecret",
+  "name",
+  "redirectUri",
+  "supportsRefreshToken",
+  "supportsImplicitGrant",
+  "supportsDeviceCodeGrant",
+  "supportsCodeGrant",
+  "websiteUrl",
+  "createdAt",
+  "updatedAt",
+  "description",
+  "isVerified",
+  "applicationId",
+  "usesManagedBuckets",
+  "applicationBindings",
+  "allowedDelegators",
+  "logoUrl",
+  "backchannelLogoutUri",
+  "backchannelLogoutSessionRequired",
+  "frontchannelLogoutUri",
+  "frontchannelLogoutSessionRequired",
+  "postLogoutRedirectUris",
 ];
 
 describe("development upstream wire format", () => {

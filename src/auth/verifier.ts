@@ -69,7 +69,12 @@ export function createTokenVerifier(config: AuthConfig & { jwksUrl: string }, lo
         clockTolerance: config.clockToleranceSeconds,
         requiredClaims: ["exp"],
       });
-      const auth = { authenticated: true as const, subject: payload.sub, scopes: scopesFromClaims(payload), authorization: header };
+      const auth = {
+        authenticated: true as const,
+        subject: payload.sub,
+        scopes: scopesFromClaims(payload),
+        authorization: header,
+      };
       if (verified && cacheKey) {
         const ttl = Math.min(payload.exp! * 1000 - Date.now(), TOKEN_CACHE_MAX_TTL_MS);
         if (ttl > 0) verified.set(cacheKey, auth, { ttl });
@@ -91,9 +96,11 @@ function reasonFor(error: unknown): UnauthenticatedReason {
     if (error.claim === "nbf") return "not_yet_valid";
     return "invalid_claims";
   }
-  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) return "algorithm_not_allowed";
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported)
+    return "algorithm_not_allowed";
   if (error instanceof errors.JWSSignatureVerificationFailed) return "bad_signature";
-  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) return "unknown_key";
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys)
+    return "unknown_key";
   if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return "keys_unavailable";
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return "malformed_token";
   // A failed fetch of the key set surfaces as a plain error from fetch.

@@ -1,7 +1,7 @@
 import type { YogaInitialContext } from "graphql-yoga";
 import type { Auth, TokenVerifier } from "../auth/verifier.js";
 import type { Upstream } from "../upstream/clients-service.js";
-import { type OAuthClientLoader, createOAuthClientLoader } from "./oauth-client-loader.js";
+import { createOAuthClientLoader, type OAuthClientLoader } from "./oauth-client-loader.js";
 
 /** What every resolver and permission rule sees: built once per GraphQL request. */
 export interface GraphQLContext {

@@ -25,7 +25,7 @@ const HUGE_BODY_BYTES = 64 * 1024 * 1024;
 const FAULT_KINDS = ["reset", "malformed", "html502", "huge"] as const;
 type FaultKind = (typeof FAULT_KINDS)[number];
 
-export interface ReceivedCall {
+interface ReceivedCall {
   procedure: string;
   clientId: string;
   includeSecret: boolean;
@@ -96,7 +96,9 @@ export class DevControls {
         break;
       case "html502":
         response.writeHead(502, { "content-type": "text/html" });
-        response.end("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx/1.25.3</center></body></html>");
+        response.end(
+          "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx/1.25.3</center></body></html>",
+        );
         break;
       case "huge":
         streamHugeBody(response);
@@ -139,7 +141,8 @@ export class DevControls {
       case "POST /__dev/fault": {
         const body = (await readJson(request)) as { kind?: unknown; times?: unknown };
         const kind = FAULT_KINDS.find((k) => k === body.kind);
-        if (!kind || !isCount(body.times)) return json(400, { message: `expected {"kind": ${FAULT_KINDS.join("|")}, "times": N}` });
+        if (!kind || !isCount(body.times))
+          return json(400, { message: `expected {"kind": ${FAULT_KINDS.join("|")}, "times": N}` });
         this.faults = { kind, times: body.times };
         return json(200, body);
       }
@@ -169,15 +172,25 @@ function streamHugeBody(response: ServerResponse) {
 export function invalidClientId(message: string): ConnectError {
   return new ConnectError(message, Code.InvalidArgument, undefined, [
     { desc: BadRequestSchema, value: { fieldViolations: [{ field: "client_id", description: "must be a UUID" }] } },
-    { desc: ErrorInfoSchema, value: { reason: "INVALID_CLIENT_ID", domain: "auth.xeonr.io", metadata: { node: "auth-7f9c.internal" } } },
+    {
+      desc: ErrorInfoSchema,
+      value: { reason: "INVALID_CLIENT_ID", domain: "auth.xeonr.io", metadata: { node: "auth-7f9c.internal" } },
+    },
   ]);
 }
 
 function injectedError(code: Code, retryAfterMs: number | undefined): ConnectError {
   if (code === Code.InvalidArgument) return invalidClientId("injected failure");
   const retryDelay =
-    retryAfterMs === undefined ? undefined : { seconds: BigInt(Math.floor(retryAfterMs / 1000)), nanos: (retryAfterMs % 1000) * 1e6 };
-  return new ConnectError("injected failure", code, undefined, retryDelay ? [{ desc: RetryInfoSchema, value: { retryDelay } }] : []);
+    retryAfterMs === undefined
+      ? undefined
+      : { seconds: BigInt(Math.floor(retryAfterMs / 1000)), nanos: (retryAfterMs % 1000) * 1e6 };
+  return new ConnectError(
+    "injected failure",
+    code,
+    undefined,
+    retryDelay ? [{ desc: RetryInfoSchema, value: { retryDelay } }] : [],
+  );
 }
 
 async function readJson(request: AsyncIterable<Buffer | string>): Promise<unknown> {

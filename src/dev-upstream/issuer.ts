@@ -2,15 +2,15 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import {
   type CryptoKey,
-  type JSONWebKeySet,
-  type JWK,
-  SignJWT,
   calculateJwkThumbprint,
   createLocalJWKSet,
   exportJWK,
   generateKeyPair,
   importJWK,
+  type JSONWebKeySet,
+  type JWK,
   jwtVerify,
+  SignJWT,
 } from "jose";
 import { scopesFromClaims } from "../auth/scopes.js";
 

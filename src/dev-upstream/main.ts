@@ -20,7 +20,11 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 const keyFile = loadConfigOrExit("development").devIssuerKeyFile;
-const { tokens: _tokens, close, ...settings } = await startDevUpstream({ host: values.host, port, keyFile, http2: values.http2 });
+const {
+  tokens: _tokens,
+  close,
+  ...settings
+} = await startDevUpstream({ host: values.host, port, keyFile, http2: values.http2 });
 process.stdout.write(`${JSON.stringify(settings)}\n`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

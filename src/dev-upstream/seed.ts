@@ -23,9 +23,7 @@ const example: SeedClient = {
   isVerified: true,
   applicationId: "app_prod_myapp",
   usesManagedBuckets: true,
-  applicationBindings: [
-    { applicationId: "app_prod_myapp", config: { jsonConfig: { property1: {}, property2: {} } } },
-  ],
+  applicationBindings: [{ applicationId: "app_prod_myapp", config: { jsonConfig: { property1: {}, property2: {} } } }],
   allowedDelegators: ["550e8400-e29b-41d4-a716-446655440001"],
   logoUrl: "https://cdn.example.com/logos/myapp.png",
   backchannelLogoutUri: "https://myapp.example.com/backchannel-logout",
@@ -81,9 +79,14 @@ const handWritten: SeedClient[] = [
     applicationBindings: [
       {
         applicationId: "app_partner_acme",
-        config: { jsonConfig: { plan: "enterprise", seats: 250, regions: ["eu-west-1", "us-east-2"], sso: { enforced: true } } },
+        config: {
+          jsonConfig: { plan: "enterprise", seats: 250, regions: ["eu-west-1", "us-east-2"], sso: { enforced: true } },
+        },
       },
-      { applicationId: "app_prod_storage", config: { jsonConfig: { bucketPrefix: "acme-", retentionDays: 30, readOnly: null } } },
+      {
+        applicationId: "app_prod_storage",
+        config: { jsonConfig: { bucketPrefix: "acme-", retentionDays: 30, readOnly: null } },
+      },
     ],
     allowedDelegators: ["550e8400-e29b-41d4-a716-446655440000", "550e8400-e29b-41d4-a716-446655440001"],
     logoUrl: "https://dashboard.acme.test/static/logo.svg",

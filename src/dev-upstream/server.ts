@@ -1,4 +1,4 @@
-import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createH2cServer } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
@@ -17,7 +17,7 @@ import { ClientStore } from "./store.js";
  * (its keys at JWKS_PATH). Its /__dev/* controls are described in controls.ts.
  */
 
-export type { DevUpstreamStats, ReceivedCall } from "./controls.js";
+export type { DevUpstreamStats } from "./controls.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PROCEDURE_PATH = /^\/xeonr\.auth\.api\.v1\.ClientsService\/(\w+)$/;

@@ -28,9 +28,7 @@ await runService({
       devUpstream
         ? `  Development upstream: ${devUpstream.url} (in-process; set UPSTREAM_URL to use a real one)`
         : `  Upstream:             ${loaded.upstream.url}`,
-      ...(devUpstream
-        ? [`  Development token (${SCOPE_READ} ${SCOPE_MANAGE}, 12h):`, `    ${graphiqlToken}`]
-        : []),
+      ...(devUpstream ? [`  Development token (${SCOPE_READ} ${SCOPE_MANAGE}, 12h):`, `    ${graphiqlToken}`] : []),
       "",
       "",
     ].join("\n"),

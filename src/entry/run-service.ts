@@ -1,7 +1,7 @@
 import cluster from "node:cluster";
 import type { ResolvedConfig } from "../config.js";
 import { startFacade } from "../http/server.js";
-import { type Logger, createLogger } from "../logger.js";
+import { createLogger, type Logger } from "../logger.js";
 
 /**
  * What both entry points do once their configuration is settled: serve the facade from

@@ -23,7 +23,10 @@ export function createErrorMasker(logger: Logger): MaskError {
     const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
     if (original instanceof UpstreamError) {
       // The upstream's message is logged, never its stack: there is nothing of ours in it.
-      logger.warn({ procedure: original.procedure, upstreamCode: original.code, reason: original.message }, "upstream call failed");
+      logger.warn(
+        { procedure: original.procedure, upstreamCode: original.code, reason: original.message },
+        "upstream call failed",
+      );
       const mapped = upstreamFailures[original.code];
       if (mapped) {
         return new GraphQLError(mapped.message, {

@@ -1,13 +1,13 @@
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
-import { type Plugin, type YogaInitialContext, createYoga, useReadinessCheck } from "graphql-yoga";
+import { createYoga, type Plugin, useReadinessCheck, type YogaInitialContext } from "graphql-yoga";
 import type { LimitsConfig } from "../config.js";
 import type { GraphQLContext } from "../context/context.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import { protectSchema } from "../permissions/shield.js";
 import { schema } from "../schema/index.js";
-import { createErrorMasker } from "./errors.js";
 import { limitPlugins } from "./armour.js";
+import { createErrorMasker } from "./errors.js";
 import { graphiqlOptions } from "./graphiql.js";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -33,9 +33,11 @@ function useMetricsEndpoint(metrics: Metrics): Plugin {
   return {
     onRequest({ url, request, endResponse, fetchAPI }) {
       if (url.pathname !== "/metrics" || request.method !== "GET") return;
-      return metrics.registry.metrics().then((text) =>
-        endResponse(new fetchAPI.Response(text, { headers: { "content-type": metrics.registry.contentType } })),
-      );
+      return metrics.registry
+        .metrics()
+        .then((text) =>
+          endResponse(new fetchAPI.Response(text, { headers: { "content-type": metrics.registry.contentType } })),
+        );
     },
   };
 }

@@ -1,10 +1,10 @@
-import { type Server, createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pinoHttp } from "pino-http";
 import { createTokenVerifier } from "../auth/verifier.js";
 import type { ResolvedConfig } from "../config.js";
 import { createContextFactory } from "../context/context.js";
-import { GRAPHQL_PATH, type Readiness, createGraphQLHandler } from "../graphql/yoga.js";
+import { createGraphQLHandler, GRAPHQL_PATH, type Readiness } from "../graphql/yoga.js";
 import type { Logger } from "../logger.js";
 import { createMetrics } from "../metrics.js";
 import { createUpstream } from "../upstream/clients-service.js";

@@ -1,6 +1,6 @@
 import { GraphQLError, type GraphQLSchema } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
-import { type IRules, allow, deny, rule, shield } from "graphql-shield";
+import { allow, deny, type IRules, rule, shield } from "graphql-shield";
 import type { UnauthenticatedReason } from "../auth/verifier.js";
 import type { GraphQLContext } from "../context/context.js";
 import { PUBLIC, REQUIRED_SCOPES, ROOT_TYPES } from "./table.js";

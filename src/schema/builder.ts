@@ -1,8 +1,8 @@
+import type { JsonObject } from "@bufbuild/protobuf";
 import SchemaBuilder from "@pothos/core";
 import DirectivePlugin from "@pothos/plugin-directives";
 import FederationPlugin from "@pothos/plugin-federation";
 import { GraphQLScalarType } from "graphql";
-import type { JsonObject } from "@bufbuild/protobuf";
 import { DateTimeResolver, JSONObjectResolver, URLResolver, UUIDResolver } from "graphql-scalars";
 import type { GraphQLContext } from "../context/context.js";
 

@@ -45,8 +45,7 @@ const OAuthClientRef = builder.objectRef<OAuthClient>("OAuthClient").implement({
     id: t.exposeID("clientId", { description: "The client id (a UUID)." }),
     clientSecret: t.string({
       nullable: true,
-      description:
-        "The client secret. A credential: fetched from the upstream only when this field is selected.",
+      description: "The client secret. A credential: fetched from the upstream only when this field is selected.",
       resolve: (client) => orNull(client.clientSecret),
     }),
     name: t.exposeString("name"),

@@ -1,12 +1,12 @@
 import {
   type FieldNode,
   type FragmentDefinitionNode,
-  type GraphQLResolveInfo,
   GraphQLIncludeDirective,
+  type GraphQLResolveInfo,
   GraphQLSkipDirective,
+  getDirectiveValues,
   Kind,
   type SelectionSetNode,
-  getDirectiveValues,
 } from "graphql";
 import type { GraphQLContext } from "../context/context.js";
 import { isAllowed } from "../permissions/table.js";
@@ -44,6 +44,8 @@ function selectsField(info: GraphQLResolveInfo, fieldName: string): boolean {
           const fragment: FragmentDefinitionNode | undefined = info.fragments[name];
           return search(fragment?.selectionSet);
         }
+        default:
+          return false;
       }
     });
 

@@ -2,11 +2,11 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
 import { codeToString } from "@connectrpc/connect/protocol-connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
 import type { UpstreamConfig } from "../config.js";
 import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "../gen/google/rpc/error_details_pb.js";
-import { type Client as OAuthClient, ClientsService } from "../gen/xeonr/auth/api/v1/clients_pb.js";
+import { ClientsService, type Client as OAuthClient } from "../gen/xeonr/auth/api/v1/clients_pb.js";
 
 /**
  * The only module that speaks Connect: the facade's view of the upstream
@@ -90,7 +90,8 @@ export function createUpstream(config: UpstreamConfig & { url: string }, observe
     run: (callOptions: object) => Promise<T>,
   ): Promise<T> {
     const remainingMs = options.deadline === undefined ? Infinity : options.deadline - Date.now();
-    if (remainingMs <= 0) throw new UpstreamError("deadline_exceeded", "request budget spent before the call", procedure);
+    if (remainingMs <= 0)
+      throw new UpstreamError("deadline_exceeded", "request budget spent before the call", procedure);
     const started = process.hrtime.bigint();
     let code = "ok";
     try {
@@ -159,7 +160,12 @@ function toUpstreamError(error: unknown, procedure: string): UpstreamError {
   const connectError = ConnectError.from(error, Code.Internal);
   const answered = [...connectError.metadata.keys()].length > 0;
   if (answered) {
-    return new UpstreamError(codeToString(connectError.code), connectError.rawMessage, procedure, safeDetails(connectError));
+    return new UpstreamError(
+      codeToString(connectError.code),
+      connectError.rawMessage,
+      procedure,
+      safeDetails(connectError),
+    );
   }
   // No answer from the upstream: connect-es made this error itself, and its code says what
   // went wrong on our side of the link, not what the upstream meant.

@@ -9,7 +9,7 @@ import { createYoga } from "graphql-yoga";
  * their OAuth clients, and reference OAuthClient entities owned by the facade.
  */
 
-export const APPLICATIONS: Record<string, { name: string; clientIds: string[] }> = {
+const APPLICATIONS: Record<string, { name: string; clientIds: string[] }> = {
   app_prod_myapp: {
     name: "My App",
     clientIds: ["550e8400-e29b-41d4-a716-446655440000", "00000000-0000-4000-8000-000000000001"],

@@ -28,11 +28,19 @@ export async function spawnService(
 ): Promise<ServiceProcess> {
   const keyDir = mkdtempSync(join(tmpdir(), "ocg-service-"));
   const [file, args] =
-    command === "npm start" ? ["npm", ["start", "--silent"]] : [process.execPath, ["--import", "tsx", "src/entry/development.ts"]];
+    command === "npm start"
+      ? ["npm", ["start", "--silent"]]
+      : [process.execPath, ["--import", "tsx", "src/entry/development.ts"]];
   const child = spawn(file, args, {
     cwd: root,
     detached: true,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: "0", DEV_ISSUER_KEY_FILE: join(keyDir, "keys.json"), ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: "0",
+      DEV_ISSUER_KEY_FILE: join(keyDir, "keys.json"),
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));

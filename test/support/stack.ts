@@ -1,9 +1,9 @@
-import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
-import { type Mode, loadConfig, resolveConfig, upstreamEnvironment } from "../../src/config.js";
+import { loadConfig, type Mode, resolveConfig, upstreamEnvironment } from "../../src/config.js";
 import { type DevUpstream, type DevUpstreamStats, startDevUpstream } from "../../src/dev-upstream/server.js";
 import { type RunningFacade, startFacade } from "../../src/http/server.js";
 import { createLogger } from "../../src/logger.js";
@@ -11,7 +11,7 @@ import { createLogger } from "../../src/logger.js";
 export const READ = "oauth:clients:read";
 export const MANAGE = "oauth:clients:manage";
 
-export interface GraphQLResponse<TData = Record<string, unknown>> {
+interface GraphQLResponse<TData = Record<string, unknown>> {
   status: number;
   body: {
     data?: TData | null;
