@@ -4,7 +4,7 @@ import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js"
 import { READ, startStack } from "../test/support/stack.js";
 
 /**
- * Soak: concurrent clients against the facade for a fixed time while the development
+ * Soak: concurrent callers against the facade for a fixed time while the development
  * upstream is made to fail in every way it knows. Every request must be answered.
  *
  *   npm run soak -- [--duration S] [--concurrency N]
@@ -60,7 +60,7 @@ export async function runSoak(options: { durationMs: number; concurrency: number
   };
   const until = Date.now() + options.durationMs;
 
-  const client = async () => {
+  const caller = async () => {
     while (Date.now() < until) {
       const operation = operations[Math.floor(Math.random() * operations.length)]!;
       report.sent += 1;
@@ -110,7 +110,7 @@ export async function runSoak(options: { durationMs: number; concurrency: number
   };
 
   try {
-    await Promise.all([injector(), ...Array.from({ length: options.concurrency }, client)]);
+    await Promise.all([injector(), ...Array.from({ length: options.concurrency }, caller)]);
   } finally {
     await stack.close();
   }
@@ -123,7 +123,7 @@ export async function runSoak(options: { durationMs: number; concurrency: number
 
 function print(report: SoakReport) {
   const lines = [
-    `soak: ${report.durationMs / 1000}s, ${report.concurrency} concurrent clients, ${report.faultsInjected} faults injected`,
+    `soak: ${report.durationMs / 1000}s, ${report.concurrency} concurrent callers, ${report.faultsInjected} faults injected`,
     `  requests sent:       ${report.sent}`,
     `  answered:            ${report.answered}`,
     `  unanswered:          ${report.unanswered}${report.unanswered === 0 ? "" : "  <-- must be 0"}`,
@@ -144,7 +144,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const durationMs = Number(values.duration) * 1000;
   const concurrency = Number(values.concurrency);
   if (!(durationMs > 0) || !Number.isInteger(concurrency) || concurrency < 1) {
-    process.stderr.write("usage: npm run soak -- [--duration seconds] [--concurrency clients]\n");
+    process.stderr.write("usage: npm run soak -- [--duration seconds] [--concurrency callers]\n");
     process.exit(2);
   }
   const report = await runSoak({ durationMs, concurrency });

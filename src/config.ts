@@ -10,6 +10,26 @@ const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().min(0);
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
+/** A comma-separated list; empty items are dropped. */
+const list = (item: z.ZodType<string, string>) =>
+  z
+    .string()
+    .transform((text) =>
+      text
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(item));
+/** An exact origin as browsers send it: scheme, host and port, nothing more. */
+const origin = z.string().refine((value) => {
+  try {
+    return /^https?:$/.test(new URL(value).protocol) && new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}, "each must be an exact origin such as https://app.example.com (scheme, host, optional port; no path or trailing slash)");
+const hostname = z.string().regex(/^[a-z0-9.-]+$/i, "each must be a host name without port, such as dev.example.test");
 const boolean = z.enum(["true", "false"], { error: 'must be "true" or "false"' }).transform((v) => v === "true");
 
 /** Asymmetric algorithms only: an HMAC or `none` token must never verify. */
@@ -55,6 +75,12 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   INTROSPECTION: boolean.optional(),
   SHUTDOWN_TIMEOUT_MS: positiveInt.max(600_000).default(10_000),
+  SHUTDOWN_DELAY_MS: nonNegativeInt.max(120_000).optional(),
+  HTTP_HEADERS_TIMEOUT_MS: positiveInt.max(120_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: positiveInt.max(600_000).default(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.max(600_000).default(65_000),
+  CORS_ORIGINS: list(origin).optional(),
+  ALLOWED_HOSTS: list(hostname).default([]),
   LIMIT_MAX_DEPTH: positiveInt.max(100).default(10),
   LIMIT_MAX_ALIASES: positiveInt.max(10_000).default(60),
   LIMIT_MAX_TOKENS: positiveInt.max(1_000_000).default(2_000),
@@ -62,6 +88,8 @@ const envSchema = z.object({
   LIMIT_MAX_COST: positiveInt.max(10_000_000).default(5_000),
   LIMIT_MAX_BODY_BYTES: positiveInt.max(64 * 1024 * 1024).default(256 * 1024),
   LIMIT_MAX_BATCH: nonNegativeInt.max(1_000).default(10),
+  LIMIT_MAX_RESPONSE_BYTES: positiveInt.max(256 * 1024 * 1024).default(1024 * 1024),
+  MAX_ENTITY_REPRESENTATIONS: positiveInt.max(10_000).default(100),
   CSRF_PREVENTION: boolean.default(true),
   UPSTREAM_URL: httpUrl.optional(),
   UPSTREAM_WIRE_FORMAT: z.enum(["json", "binary"]).default("json"),
@@ -92,6 +120,7 @@ const envSchema = z.object({
   AUTH_JWKS_COOLDOWN_MS: nonNegativeInt.max(3_600_000).default(30_000),
   AUTH_JWKS_CACHE_MAX_AGE_MS: positiveInt.default(600_000),
   AUTH_TOKEN_CACHE_SIZE: nonNegativeInt.max(1_000_000).default(10_000),
+  AUTH_MAX_TOKEN_AGE_S: positiveInt.max(366 * 24 * 3600).optional(),
   WORKERS: positiveInt.max(64).default(1),
   GRAPHIQL_TOKEN: z.string().min(1).optional(),
   DEV_ISSUER_KEY_FILE: z
@@ -116,11 +145,25 @@ export interface Config {
   introspection: boolean;
   /** On SIGTERM, how long requests in flight may take before their connections are cut. */
   shutdownTimeoutMs: number;
+  /** On SIGTERM, how long readiness reports 503 before the listener closes, so load balancers stop sending first. */
+  shutdownDelayMs: number;
+  http: HttpConfig;
   /** The time budget of one GraphQL request, shared by all its upstream calls. */
   requestTimeoutMs: number;
   limits: LimitsConfig;
   upstream: UpstreamConfig;
   auth: AuthConfig;
+}
+
+/** Who may reach the service over HTTP, and how long a connection may take. */
+export interface HttpConfig {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** Origins whose pages may read responses (CORS); `loopback` adds any http://localhost or 127.0.0.1 port. */
+  cors: { origins: string[]; loopback: boolean };
+  /** Host headers answered; undefined answers any (production sits behind a load balancer). */
+  allowedHosts: { names: string[]; loopback: true } | undefined;
 }
 
 /** Bounds on what one HTTP request may ask of the service. */
@@ -133,6 +176,10 @@ export interface LimitsConfig {
   maxBodyBytes: number;
   /** Operations in one batched request; 0 turns batching off. */
   maxBatch: number;
+  /** A serialised GraphQL answer larger than this is replaced by a typed error. */
+  maxResponseBytes: number;
+  /** `_entities` representations in one request: each may cost an upstream call. */
+  maxEntityRepresentations: number;
   /** Requires a non-simple request (JSON body or a custom header), so browsers cannot be tricked into sending one. */
   csrfPrevention: boolean;
 }
@@ -161,6 +208,8 @@ export interface AuthConfig {
   jwksCacheMaxAgeMs: number;
   /** Verified tokens remembered (by hash) until they expire, at most five minutes; 0 turns it off. */
   tokenCacheSize: number;
+  /** Refuse tokens issued longer ago than this (their `iat`); unset, only `exp` limits a token's life. */
+  maxTokenAgeSeconds: number | undefined;
 }
 
 /** A configuration with its upstream and token issuer settled. */
@@ -211,6 +260,18 @@ export function loadConfig(env: Record<string, string | undefined>, mode: Mode):
     // A schema is a map for attackers: shown by default only where people explore it.
     introspection: e.INTROSPECTION ?? mode === "development",
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    // Long enough for a Kubernetes endpoint removal to reach the load balancers; nothing to wait for in development.
+    shutdownDelayMs: e.SHUTDOWN_DELAY_MS ?? (mode === "production" ? 5_000 : 0),
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      cors: e.CORS_ORIGINS
+        ? { origins: e.CORS_ORIGINS, loopback: false }
+        : { origins: [], loopback: mode === "development" },
+      // A development server on loopback must not answer a rebound DNS name (DNS rebinding).
+      allowedHosts: mode === "development" ? { names: e.ALLOWED_HOSTS, loopback: true } : undefined,
+    },
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     limits: {
       maxDepth: e.LIMIT_MAX_DEPTH,
@@ -220,6 +281,8 @@ export function loadConfig(env: Record<string, string | undefined>, mode: Mode):
       maxCost: e.LIMIT_MAX_COST,
       maxBodyBytes: e.LIMIT_MAX_BODY_BYTES,
       maxBatch: e.LIMIT_MAX_BATCH,
+      maxResponseBytes: e.LIMIT_MAX_RESPONSE_BYTES,
+      maxEntityRepresentations: e.MAX_ENTITY_REPRESENTATIONS,
       csrfPrevention: e.CSRF_PREVENTION,
     },
     upstream: {
@@ -240,6 +303,7 @@ export function loadConfig(env: Record<string, string | undefined>, mode: Mode):
       jwksCooldownMs: e.AUTH_JWKS_COOLDOWN_MS,
       jwksCacheMaxAgeMs: e.AUTH_JWKS_CACHE_MAX_AGE_MS,
       tokenCacheSize: e.AUTH_TOKEN_CACHE_SIZE,
+      maxTokenAgeSeconds: e.AUTH_MAX_TOKEN_AGE_S,
     },
   };
 }

@@ -8,7 +8,7 @@ import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client
  */
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-/** Operation names come from clients: past this many distinct ones, the rest count as "other". */
+/** Operation names come from callers: past this many distinct ones, the rest count as "other". */
 const MAX_OPERATION_NAMES = 200;
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 

@@ -21,6 +21,9 @@ export type UnauthenticatedReason =
   | "wrong_issuer"
   | "wrong_audience"
   | "invalid_claims"
+  | "issued_in_future"
+  | "too_old"
+  | "unsupported_critical_header"
   | "keys_unavailable";
 
 export type Auth =
@@ -56,7 +59,8 @@ export function createTokenVerifier(config: AuthConfig & { jwksUrl: string }, lo
 
   return async (header) => {
     if (!header) return { authenticated: false, reason: "missing_token" };
-    const token = /^Bearer +([A-Za-z0-9\-_.~+/]+=*)$/.exec(header)?.[1];
+    // The scheme is case-insensitive (RFC 7235); the token is a JWS in compact form.
+    const token = /^Bearer +([A-Za-z0-9\-_.~+/]+=*)$/i.exec(header)?.[1];
     if (!token) return { authenticated: false, reason: "malformed_token" };
     const cacheKey = verified && createHash("sha256").update(token).digest("base64url");
     const cached = cacheKey === undefined ? undefined : verified?.get(cacheKey);
@@ -68,7 +72,12 @@ export function createTokenVerifier(config: AuthConfig & { jwksUrl: string }, lo
         algorithms: config.algorithms,
         clockTolerance: config.clockToleranceSeconds,
         requiredClaims: ["exp"],
+        ...(config.maxTokenAgeSeconds === undefined ? {} : { maxTokenAge: config.maxTokenAgeSeconds }),
       });
+      // jose reads `iat` only for maxTokenAge; a token claiming to be issued later than now is not one we issued.
+      if (typeof payload.iat === "number" && payload.iat > Date.now() / 1000 + config.clockToleranceSeconds) {
+        return { authenticated: false, reason: "issued_in_future" };
+      }
       const auth = {
         authenticated: true as const,
         subject: payload.sub,
@@ -76,8 +85,11 @@ export function createTokenVerifier(config: AuthConfig & { jwksUrl: string }, lo
         authorization: header,
       };
       if (verified && cacheKey) {
-        const ttl = Math.min(payload.exp! * 1000 - Date.now(), TOKEN_CACHE_MAX_TTL_MS);
-        if (ttl > 0) verified.set(cacheKey, auth, { ttl });
+        // Trusted no longer than jose would accept it: until `exp`, or until it is too old.
+        const tooOldAt =
+          config.maxTokenAgeSeconds === undefined ? Infinity : (payload.iat! + config.maxTokenAgeSeconds) * 1000;
+        const ttl = Math.min(payload.exp! * 1000, tooOldAt) - Date.now();
+        if (ttl > 0) verified.set(cacheKey, auth, { ttl: Math.min(ttl, TOKEN_CACHE_MAX_TTL_MS) });
       }
       return auth;
     } catch (error) {
@@ -89,8 +101,9 @@ export function createTokenVerifier(config: AuthConfig & { jwksUrl: string }, lo
 }
 
 function reasonFor(error: unknown): UnauthenticatedReason {
-  if (error instanceof errors.JWTExpired) return "expired";
+  if (error instanceof errors.JWTExpired) return error.claim === "iat" ? "too_old" : "expired";
   if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === "iat" && error.reason === "check_failed") return "issued_in_future";
     if (error.claim === "iss") return "wrong_issuer";
     if (error.claim === "aud") return "wrong_audience";
     if (error.claim === "nbf") return "not_yet_valid";

@@ -37,6 +37,10 @@ export interface MintOptions {
   expiresInSeconds?: number;
   /** Seconds from now before which the token is not valid. */
   notBeforeInSeconds?: number;
+  /** Seconds from now of its `iat` (default 0: issued now); a positive value claims the future. */
+  issuedAtInSeconds?: number;
+  /** A made-up header parameter listed in `crit`, which verifiers must refuse. */
+  criticalHeader?: string;
   audience?: string;
   issuer?: string;
   /** `scope` (space-separated, the default) or `scp` (an array). */
@@ -80,15 +84,16 @@ export class DevIssuer {
     const key = this.keys[this.keys.length - 1]!;
     const now = Math.floor(Date.now() / 1000);
     const claims = options.scopeClaim === "scp" ? { scp: options.scopes } : { scope: options.scopes.join(" ") };
+    const critical = options.criticalHeader ? { crit: [options.criticalHeader], [options.criticalHeader]: true } : {};
     const jwt = new SignJWT(claims)
-      .setProtectedHeader({ alg: ALGORITHM, kid: key.kid, typ: "JWT" })
+      .setProtectedHeader({ alg: ALGORITHM, kid: key.kid, typ: "JWT", ...critical })
       .setIssuer(options.issuer ?? DEV_ISSUER)
       .setAudience(options.audience ?? DEV_AUDIENCE)
       .setSubject(options.subject ?? "dev-user")
-      .setIssuedAt(now)
+      .setIssuedAt(now + (options.issuedAtInSeconds ?? 0))
       .setExpirationTime(now + (options.expiresInSeconds ?? 12 * 3600));
     if (options.notBeforeInSeconds !== undefined) jwt.setNotBefore(now + options.notBeforeInSeconds);
-    return jwt.sign(key.privateKey);
+    return jwt.sign(key.privateKey, options.criticalHeader ? { crit: { [options.criticalHeader]: true } } : undefined);
   }
 
   /** Adds a new signing key; older keys stay published so tokens they signed still verify. */

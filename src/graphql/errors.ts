@@ -1,10 +1,10 @@
-import { GraphQLError } from "graphql";
-import { type MaskError, maskError as maskUnexpected } from "graphql-yoga";
+import { type ExecutionResult, GraphQLError } from "graphql";
+import { type MaskError, maskError as maskUnexpected, type Plugin } from "graphql-yoga";
 import type { Logger } from "../logger.js";
 import { type UpstreamCode, UpstreamError } from "../upstream/clients-service.js";
 
 /**
- * What a client is told when the upstream fails: a stable code and a fixed message.
+ * What a caller is told when the upstream fails: a stable code and a fixed message.
  * The upstream's own message and anything else about it stay on this side.
  */
 const upstreamFailures: Partial<Record<UpstreamCode, { code: string; message: string }>> = {
@@ -41,4 +41,67 @@ export function createErrorMasker(logger: Logger): MaskError {
     }
     return maskUnexpected(error, message, false);
   };
+}
+
+/**
+ * Every error a caller gets carries `extensions.code`: the ones GraphQL and Yoga make
+ * themselves (parse, validation, variables, request shape) get theirs here, and nothing of
+ * the caller's own body is echoed back.
+ */
+export const useTypedErrors: Plugin = {
+  onResultProcess({ result, setResult }) {
+    if (Array.isArray(result)) {
+      setResult(result.map(withCodes));
+    } else if (result && typeof result === "object" && "errors" in result) {
+      setResult(withCodes(result as ExecutionResult));
+    }
+  },
+};
+
+function withCodes(result: ExecutionResult): ExecutionResult {
+  // Refused before execution (no data): a 4xx for callers that accept application/graphql-response+json.
+  if (!("data" in result) && result.errors?.some((error) => error.extensions?.http === undefined)) {
+    return {
+      ...result,
+      errors: result.errors.map((error) =>
+        typed(error, error.extensions?.http === undefined ? { status: 400, spec: true } : undefined),
+      ),
+    };
+  }
+  if (
+    !result.errors?.some((error) => error.extensions?.code === undefined || "originalError" in (error.extensions ?? {}))
+  ) {
+    return result;
+  }
+  return { ...result, errors: result.errors.map((error) => typed(error)) };
+}
+
+function typed(error: GraphQLError, status?: { status: number; spec: true }): GraphQLError {
+  const { originalError: echo, ...extensions } = (error.extensions ?? {}) as Record<string, unknown>;
+  extensions.code ??= codeFor(error);
+  // Yoga answers a body it could not parse with 400 only while it carries the parser's error
+  // (which quotes the body); without it, the 400 is kept explicitly.
+  const http = extensions.http as { status?: number; spec?: boolean } | undefined;
+  if (echo !== undefined && http?.spec) extensions.http = { status: http.status };
+  if (status) extensions.http = status;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions,
+  });
+}
+
+function codeFor(error: GraphQLError): string {
+  const status = (error.extensions?.http as { status?: number } | undefined)?.status;
+  if (status === 403 && error.message.includes("CSRF")) return "CSRF_HEADER_REQUIRED";
+  if (status === 403) return "FORBIDDEN";
+  if (error.message.startsWith("Schema is not configured to execute")) return "OPERATION_NOT_SUPPORTED";
+  if (status === 405) return "METHOD_NOT_ALLOWED";
+  if (error.message.startsWith("Syntax Error")) return "GRAPHQL_PARSE_FAILED";
+  if (/^Variable "\$/.test(error.message)) return "BAD_USER_INPUT";
+  if (status !== undefined && status >= 400 && status < 500) return "BAD_REQUEST";
+  return error.path === undefined ? "GRAPHQL_VALIDATION_FAILED" : "INTERNAL_SERVER_ERROR";
 }

@@ -1,4 +1,3 @@
-import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
 import { createYoga, type Plugin, useReadinessCheck, type YogaInitialContext } from "graphql-yoga";
 import type { LimitsConfig } from "../config.js";
 import type { GraphQLContext } from "../context/context.js";
@@ -6,9 +5,10 @@ import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import { protectSchema } from "../permissions/shield.js";
 import { schema } from "../schema/index.js";
-import { limitPlugins } from "./armour.js";
-import { createErrorMasker } from "./errors.js";
-import { graphiqlOptions } from "./graphiql.js";
+import { armourPlugins } from "./armour.js";
+import { createErrorMasker, useTypedErrors } from "./errors.js";
+import { useGraphiQLPage } from "./graphiql.js";
+import { useSchemaVisibility } from "./schema-visibility.js";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -22,11 +22,18 @@ export interface YogaOptions {
   logger: Logger;
   metrics: Metrics;
   readiness: () => Promise<Readiness>;
-  /** Put in GraphiQL's headers so that the example operation runs as is (development only). */
-  graphiqlToken?: string | undefined;
+  /** The token GraphiQL opens with for a request, if any (development only, decided by the HTTP layer). */
+  graphiqlTokenFor(request: Request): string | undefined;
 }
 
 const protectedSchema = protectSchema(schema);
+
+/** Nothing this service answers may be kept by a cache unless it says so (GraphiQL's page does). */
+const useNoStoreByDefault: Plugin = {
+  onResponse({ response }) {
+    if (!response.headers.has("cache-control")) response.headers.set("cache-control", "no-store");
+  },
+};
 
 /** GET /metrics: the Prometheus exposition of this facade's registry. */
 function useMetricsEndpoint(metrics: Metrics): Plugin {
@@ -43,8 +50,7 @@ function useMetricsEndpoint(metrics: Metrics): Plugin {
 }
 
 export function createGraphQLHandler(options: YogaOptions) {
-  const { context, introspection, limits, logger, metrics, readiness, graphiqlToken } = options;
-  let graphiqlPage: Promise<string> | undefined;
+  const { context, introspection, limits, logger, metrics, readiness, graphiqlTokenFor } = options;
   return createYoga({
     schema: protectedSchema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -60,9 +66,16 @@ export function createGraphQLHandler(options: YogaOptions) {
           return fetchAPI.Response.json(state, { status: state.ready ? 200 : 503 });
         },
       }),
-      ...limitPlugins(limits, introspection),
-      ...(introspection ? [] : [useDisableIntrospection()]),
+      useNoStoreByDefault,
+      // Without introspection there is no schema to explore: no GraphiQL either.
+      ...(introspection ? [useGraphiQLPage({ graphqlPath: GRAPHQL_PATH, tokenFor: graphiqlTokenFor })] : []),
+      ...armourPlugins(limits, introspection),
+      ...useSchemaVisibility(introspection),
+      useTypedErrors,
     ],
+    // CORS is an allow-list enforced in front of Yoga, for every path (src/http/guards.ts).
+    cors: false,
+    graphiql: false,
     batching: limits.maxBatch > 0 ? { limit: limits.maxBatch } : false,
     maskedErrors: { maskError: createErrorMasker(logger), isDev: false },
     landingPage: false,
@@ -73,11 +86,5 @@ export function createGraphQLHandler(options: YogaOptions) {
       // Errors worth an operator's attention are logged by the error masker, without credentials.
       error: (...args) => logger.debug({ yoga: args.map(String) }),
     },
-    // GraphiQL from the installed package, assets inlined: no CDN, works offline. Its
-    // bundle (about 9 MB) is loaded on the first page view, not at start, and the page
-    // depends only on options fixed here, so it is rendered once.
-    renderGraphiQL: (options) =>
-      (graphiqlPage ??= import("@graphql-yoga/render-graphiql").then(({ renderGraphiQL }) => renderGraphiQL(options))),
-    graphiql: graphiqlOptions(graphiqlToken),
   });
 }

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
 import { pinoHttp } from "pino-http";
 import { createTokenVerifier } from "../auth/verifier.js";
 import type { ResolvedConfig } from "../config.js";
@@ -8,7 +9,7 @@ import { createGraphQLHandler, GRAPHQL_PATH, type Readiness } from "../graphql/y
 import type { Logger } from "../logger.js";
 import { createMetrics } from "../metrics.js";
 import { createUpstream } from "../upstream/clients-service.js";
-import { refuseOversizedBody } from "./guards.js";
+import { bodySizeGuard, corsGuard, type Guard, hostGuard, isLoopbackHost } from "./guards.js";
 
 export interface FacadeOptions {
   config: ResolvedConfig;
@@ -57,8 +58,15 @@ export async function startFacade({ config, logger, graphiqlToken }: FacadeOptio
     logger,
     metrics,
     readiness,
-    graphiqlToken,
+    // The token never leaves the developer's machine: only a page asked for by a loopback name gets it.
+    graphiqlTokenFor: (request) =>
+      graphiqlToken && isLoopbackHost(request.headers.get("host")) ? graphiqlToken : undefined,
   });
+  const guards = [
+    hostGuard(config.http.allowedHosts),
+    corsGuard(config.http.cors),
+    bodySizeGuard(config.limits.maxBodyBytes),
+  ].filter((guard): guard is Guard => guard !== undefined);
 
   // Access logs carry the method, path and status only: never headers, query strings or bodies.
   const accessLog = pinoHttp({
@@ -73,12 +81,17 @@ export async function startFacade({ config, logger, graphiqlToken }: FacadeOptio
 
   const logAccess = logger.isLevelEnabled("info");
   const server = createServer((req, res) => {
-    // While draining, each answer closes its connection so that clients reconnect elsewhere.
+    // While draining, each answer closes its connection so that callers reconnect elsewhere.
     if (draining) res.setHeader("connection", "close");
     if (logAccess) accessLog(req, res);
-    if (refuseOversizedBody(req, res, config.limits.maxBodyBytes)) return;
+    for (const guard of guards) if (guard(req, res)) return;
     void yoga(req, res);
   });
+  // Set deliberately rather than left to Node's defaults: a slow-header or slow-body caller
+  // holds a socket at most this long, and idle keep-alive outlives a load balancer's (60 s).
+  server.headersTimeout = config.http.headersTimeoutMs;
+  server.requestTimeout = config.http.requestTimeoutMs;
+  server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -93,6 +106,12 @@ export async function startFacade({ config, logger, graphiqlToken }: FacadeOptio
     server,
     async close() {
       draining = true;
+      // Readiness says 503 while the listener still accepts, so load balancers stop sending
+      // here before connections would be refused.
+      if (config.shutdownDelayMs > 0) {
+        logger.info({ delayMs: config.shutdownDelayMs }, "not ready; closing the listener after the delay");
+        await delay(config.shutdownDelayMs);
+      }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections go idle as their last answers are sent: close them as they do.
       const sweep = setInterval(() => server.closeIdleConnections(), 50);

@@ -16,6 +16,9 @@ const reasons: Record<UnauthenticatedReason, string> = {
   wrong_issuer: "The bearer token is from an issuer that is not trusted.",
   wrong_audience: "The bearer token is meant for another audience.",
   invalid_claims: "The bearer token's claims are not acceptable.",
+  issued_in_future: "The bearer token claims to be issued in the future.",
+  too_old: "The bearer token was issued too long ago.",
+  unsupported_critical_header: "The bearer token requires an extension that is not supported.",
   keys_unavailable: "The bearer token cannot be verified right now.",
 };
 
