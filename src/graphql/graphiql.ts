@@ -92,9 +92,8 @@ export function useGraphiQLPage({ graphqlPath, tokenFor }: GraphiQLPageOptions):
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== graphqlPath || !shouldRenderGraphiQL(request)) return;
       const token = tokenFor(request);
-      let page = pages.get(token);
-      if (!page) pages.set(token, (page = renderPage(token)));
-      return page.then((rendered) => {
+      if (!pages.has(token)) pages.set(token, renderPage(token));
+      return pages.get(token)!.then((rendered) => {
         const headers: Record<string, string> = {
           "content-type": "text/html; charset=utf-8",
           "content-security-policy": rendered.contentSecurityPolicy,
