@@ -65,6 +65,16 @@ describe("tokens the facade refuses with UNAUTHENTICATED, before any upstream ca
       "wrong_audience",
     ],
     [
+      "a token issued a year in the future",
+      () => stack.upstream.tokens.mint({ scopes: [READ], issuedAtInSeconds: 365 * 24 * 3600 }),
+      "issued_in_future",
+    ],
+    [
+      "a token with a critical header extension nobody implements",
+      () => stack.upstream.tokens.mint({ scopes: [READ], criticalHeader: "urn:example:must-understand" }),
+      "unsupported_critical_header",
+    ],
+    [
       "alg: none",
       async () =>
         `${base64url.encode(JSON.stringify({ alg: "none", typ: "JWT" }))}.${base64url.encode(JSON.stringify(claims()))}.`,
@@ -92,6 +102,32 @@ describe("tokens the facade refuses with UNAUTHENTICATED, before any upstream ca
     expect(body.errors![0]!.message).toMatch(/^Authentication required\./);
     if (token) expect(JSON.stringify(body)).not.toContain(token);
     expect((await stack.upstreamStats()).calls).toEqual({});
+  });
+
+  it("reads the Bearer scheme case-insensitively (RFC 7235)", async () => {
+    for (const scheme of ["bearer", "BEARER", "Bearer"]) {
+      const response = await fetch(stack.facade.graphqlUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `${scheme} ${stack.token}` },
+        body: JSON.stringify({ query: READ_CLIENT }),
+      });
+      expect((await response.json()).data.oauthClient.name).toBe("My OAuth App");
+    }
+  });
+
+  it("refuses a token older than AUTH_MAX_TOKEN_AGE_S, even one it verified before", async () => {
+    const strict = await startStack({ AUTH_MAX_TOKEN_AGE_S: "60" });
+    try {
+      const fresh = await strict.mint([READ]);
+      expect((await strict.graphql(READ_CLIENT, { token: fresh })).body.data).toEqual({
+        oauthClient: { id: EXAMPLE_CLIENT_ID, name: "My OAuth App" },
+      });
+      const old = await strict.upstream.tokens.mint({ scopes: [READ], issuedAtInSeconds: -120 });
+      const { body } = await strict.graphql(READ_CLIENT, { token: old });
+      expect(body.errors![0]!.extensions).toEqual({ code: "UNAUTHENTICATED", reason: "too_old" });
+    } finally {
+      await strict.close();
+    }
   });
 
   it("refuses a malformed Authorization scheme", async () => {

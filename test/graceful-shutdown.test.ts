@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.js";
+import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
 import { queryName, spawnService } from "./support/service-process.js";
+import { startStack } from "./support/stack.js";
 
 describe("graceful shutdown", () => {
   it("on SIGTERM finishes the request in flight, refuses new ones, and exits 0", async () => {
@@ -54,6 +57,50 @@ describe("WORKERS=2", () => {
       await expect(fetch(service.graphqlUrl)).rejects.toThrow();
     } finally {
       service.cleanUp();
+    }
+  });
+});
+
+describe("SHUTDOWN_DELAY_MS", () => {
+  it("reports not ready while the listener still accepts, then closes", async () => {
+    const stack = await startStack({ SHUTDOWN_DELAY_MS: "3000" });
+    try {
+      expect((await fetch(`${stack.facade.url}/readiness`)).status).toBe(200);
+      const closing = stack.facade.close();
+      const readiness = await fetch(`${stack.facade.url}/readiness`);
+      expect(readiness.status).toBe(503);
+      expect(await readiness.json()).toEqual({ ready: false, reason: "shutting_down" });
+      // A load balancer that has not yet noticed still gets answers, not refused connections.
+      const { body } = await stack.graphql(`{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { name } }`);
+      expect(body.data).toEqual({ oauthClient: { name: "My OAuth App" } });
+      await closing;
+      await expect(fetch(`${stack.facade.url}/health`)).rejects.toThrow();
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it("defaults to 5 s in production, long enough for endpoint removal to reach the load balancers, and 0 in development", () => {
+    const production = {
+      UPSTREAM_URL: "https://u.test",
+      AUTH_JWKS_URL: "https://u.test/j",
+      AUTH_ISSUER: "i",
+      AUTH_AUDIENCE: "a",
+    };
+    expect(loadConfig(production, "production").shutdownDelayMs).toBe(5_000);
+    expect(loadConfig({}, "development").shutdownDelayMs).toBe(0);
+  });
+});
+
+describe("HTTP timeouts", () => {
+  it("are set deliberately on the server: headers 10 s, whole request 30 s, idle keep-alive 65 s", async () => {
+    const stack = await startStack();
+    try {
+      expect(stack.facade.server.headersTimeout).toBe(10_000);
+      expect(stack.facade.server.requestTimeout).toBe(30_000);
+      expect(stack.facade.server.keepAliveTimeout).toBe(65_000);
+    } finally {
+      await stack.close();
     }
   });
 });

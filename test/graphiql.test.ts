@@ -1,9 +1,6 @@
-import { existsSync } from "node:fs";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "./support/browser.js";
 import { type Stack, startStack } from "./support/stack.js";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 describe("GraphiQL, served offline from installed packages", () => {
   let stack: Stack;
@@ -39,24 +36,14 @@ describe("GraphiQL, served offline from installed packages", () => {
   });
 
   it("runs the example operation in a real browser and shows the client's name in the result pane", async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`No Chromium at ${CHROMIUM}: install Debian's (apt-get install chromium) or set CHROMIUM_PATH`);
-    }
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const tab = await browser.newPage();
       const offsite: string[] = [];
+      const policyViolations: string[] = [];
+      tab.on("console", (message) => {
+        if (message.text().includes("Content Security Policy")) policyViolations.push(message.text());
+      });
       tab.on("request", (request) => {
         const url = new URL(request.url());
         if (!["127.0.0.1", "localhost"].includes(url.hostname) && !["blob:", "data:"].includes(url.protocol)) {
@@ -73,6 +60,7 @@ describe("GraphiQL, served offline from installed packages", () => {
         })
         .toContain('"name": "My OAuth App"');
       expect(offsite).toEqual([]);
+      expect(policyViolations).toEqual([]);
       await tab.screenshot({ path: "test-results/graphiql.png" }).catch(() => undefined);
     } finally {
       await browser.close();

@@ -109,6 +109,10 @@ function reasonFor(error: unknown): UnauthenticatedReason {
     if (error.claim === "nbf") return "not_yet_valid";
     return "invalid_claims";
   }
+  // An extension the token marks critical that we do not implement (RFC 7515 §4.1.11).
+  if (error instanceof errors.JOSENotSupported && error.message.startsWith("Extension Header Parameter")) {
+    return "unsupported_critical_header";
+  }
   if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported)
     return "algorithm_not_allowed";
   if (error instanceof errors.JWSSignatureVerificationFailed) return "bad_signature";

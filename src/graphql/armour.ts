@@ -32,8 +32,9 @@ function limitError(limit: string, message: string): GraphQLError {
 
 /**
  * What the standard introspection query (GraphiQL's, codegen's, a gateway's) needs, and no
- * more: one `__schema`, a few `__type`, 230 selections (with fragments expanded), depth 15,
- * and three nested lists (types → fields → args). Amplification needs far more of one of these.
+ * more: one `__schema`, a few `__type`, no aliases inside them, 230 selections (with fragments
+ * expanded), depth 15, and three nested lists (types → fields → args). Amplification needs
+ * more of one of these.
  */
 const INTROSPECTION = { schemaFields: 1, typeFields: 5, selections: 400, depth: 16, nestedLists: 3 };
 /** The fields of the introspection types that answer a list of objects. */
@@ -68,6 +69,8 @@ function introspectionBound(context: ValidationContext) {
     const walk = (set: SelectionSetNode | undefined, depth: number, lists: number, path: string[]): boolean => {
       for (const selection of set?.selections ?? []) {
         if (selection.kind === Kind.FIELD) {
+          // Unaliased, a repeated field merges into one: only aliases can multiply an answer's breadth.
+          if (selection.alias) return fail("no aliases inside introspection");
           if (++selections > INTROSPECTION.selections) return fail(`at most ${INTROSPECTION.selections} selections`);
           if (depth + 1 > INTROSPECTION.depth) return fail(`at most ${INTROSPECTION.depth} levels deep`);
           const nested = lists + (INTROSPECTION_LISTS.has(selection.name.value) ? 1 : 0);

@@ -100,30 +100,36 @@ export async function startFacade({ config, logger, graphiqlToken }: FacadeOptio
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${address.includes(":") ? `[${address}]` : address}:${port}`;
 
+  let closing: Promise<void> | undefined;
   return {
     url,
     graphqlUrl: `${url}${GRAPHQL_PATH}`,
     server,
-    async close() {
-      draining = true;
-      // Readiness says 503 while the listener still accepts, so load balancers stop sending
-      // here before connections would be refused.
-      if (config.shutdownDelayMs > 0) {
-        logger.info({ delayMs: config.shutdownDelayMs }, "not ready; closing the listener after the delay");
-        await delay(config.shutdownDelayMs);
-      }
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Keep-alive connections go idle as their last answers are sent: close them as they do.
-      const sweep = setInterval(() => server.closeIdleConnections(), 50);
-      server.closeIdleConnections();
-      const timer = setTimeout(() => {
-        logger.warn({ afterMs: config.shutdownTimeoutMs }, "shutdown timeout: closing open connections");
-        server.closeAllConnections();
-      }, config.shutdownTimeoutMs);
-      await closed;
-      clearInterval(sweep);
-      clearTimeout(timer);
-      upstream.close();
+    close() {
+      closing ??= drainAndClose();
+      return closing;
     },
   };
+
+  async function drainAndClose() {
+    draining = true;
+    // Readiness says 503 while the listener still accepts, so load balancers stop sending
+    // here before connections would be refused.
+    if (config.shutdownDelayMs > 0) {
+      logger.info({ delayMs: config.shutdownDelayMs }, "not ready; closing the listener after the delay");
+      await delay(config.shutdownDelayMs);
+    }
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Keep-alive connections go idle as their last answers are sent: close them as they do.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    server.closeIdleConnections();
+    const timer = setTimeout(() => {
+      logger.warn({ afterMs: config.shutdownTimeoutMs }, "shutdown timeout: closing open connections");
+      server.closeAllConnections();
+    }, config.shutdownTimeoutMs);
+    await closed;
+    clearInterval(sweep);
+    clearTimeout(timer);
+    upstream.close();
+  }
 }
