@@ -333,6 +333,11 @@ export function resolveConfig(config: Config, fallback?: UpstreamSettings): Reso
   return { ...config, upstream: { ...config.upstream, url }, auth: { ...config.auth, jwksUrl, issuer, audience } };
 }
 
+/** What the development entry hands its workers: GraphiQL's token, which they cannot mint. */
+export function graphiqlTokenEnvironment(token: string | undefined): Record<string, string> {
+  return token ? { GRAPHIQL_TOKEN: token } : {};
+}
+
 /** The environment that makes a facade (a worker, a separate process) use these upstream settings. */
 export function upstreamEnvironment(settings: UpstreamSettings): Record<string, string> {
   return Object.fromEntries(

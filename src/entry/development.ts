@@ -1,5 +1,5 @@
 import { SCOPE_MANAGE, SCOPE_READ } from "../auth/scopes.js";
-import { loadConfigOrExit, resolveConfig, upstreamEnvironment } from "../config.js";
+import { graphiqlTokenEnvironment, loadConfigOrExit, resolveConfig, upstreamEnvironment } from "../config.js";
 import { startDevUpstream } from "../dev-upstream/server.js";
 import { runService } from "./run-service.js";
 
@@ -19,7 +19,7 @@ await runService({
   graphiqlToken,
   workerEnv: {
     ...(devUpstream ? upstreamEnvironment(devUpstream) : {}),
-    ...(graphiqlToken ? { GRAPHIQL_TOKEN: graphiqlToken } : {}),
+    ...graphiqlTokenEnvironment(graphiqlToken),
   },
   banner: (graphqlUrl) =>
     [
