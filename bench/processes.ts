@@ -83,7 +83,8 @@ export async function startFacadeProcess(
   const started = performance.now();
   const child = spawn(process.execPath, [...nodeOptions, "dist/oauth-clients-graph.mjs"], {
     cwd: root,
-    env: { PATH: process.env.PATH, NODE_ENV: "production", LOG_LEVEL: "warn", PORT: String(port), ...env },
+    // No readiness delay on stop: nothing balances load here.
+    env: { PATH: process.env.PATH, LOG_LEVEL: "warn", SHUTDOWN_DELAY_MS: "0", PORT: String(port), ...env },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;

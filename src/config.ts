@@ -122,6 +122,22 @@ const envSchema = z.object({
   AUTH_TOKEN_CACHE_SIZE: nonNegativeInt.max(1_000_000).default(10_000),
   AUTH_MAX_TOKEN_AGE_S: positiveInt.max(366 * 24 * 3600).optional(),
   WORKERS: positiveInt.max(64).default(1),
+  // OpenTelemetry's standard variables: tracing runs only when an endpoint is set.
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default("oauth-clients-graph"),
+  OTEL_SDK_DISABLED: boolean.default(false),
+  OTEL_TRACES_SAMPLER: z
+    .enum([
+      "always_on",
+      "always_off",
+      "traceidratio",
+      "parentbased_always_on",
+      "parentbased_always_off",
+      "parentbased_traceidratio",
+    ])
+    .default("parentbased_always_on"),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
   GRAPHIQL_TOKEN: z.string().min(1).optional(),
   DEV_ISSUER_KEY_FILE: z
     .string()
@@ -153,6 +169,8 @@ export interface Config {
   limits: LimitsConfig;
   upstream: UpstreamConfig;
   auth: AuthConfig;
+  /** OpenTelemetry traces over OTLP/HTTP; undefined when no endpoint is set (no tracing code runs). */
+  tracing: TracingConfig | undefined;
 }
 
 /** Who may reach the service over HTTP, and how long a connection may take. */
@@ -195,6 +213,15 @@ export interface UpstreamConfig {
   /** How many times a GetClient that met `unavailable` is tried again. */
   retries: number;
   maxResponseBytes: number;
+}
+
+export interface TracingConfig {
+  /** Where spans are posted (OTLP/HTTP, JSON). */
+  tracesUrl: string;
+  serviceName: string;
+  sampler: Env["OTEL_TRACES_SAMPLER"];
+  /** The ratio for the `traceidratio` samplers. */
+  samplerRatio: number;
 }
 
 export interface AuthConfig {
@@ -255,6 +282,7 @@ export function loadConfig(env: Record<string, string | undefined>, mode: Mode):
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     workers: e.WORKERS,
+    tracing: tracingConfig(e),
     graphiqlToken: e.GRAPHIQL_TOKEN,
     devIssuerKeyFile: e.DEV_ISSUER_KEY_FILE,
     // A schema is a map for attackers: shown by default only where people explore it.
@@ -305,6 +333,20 @@ export function loadConfig(env: Record<string, string | undefined>, mode: Mode):
       tokenCacheSize: e.AUTH_TOKEN_CACHE_SIZE,
       maxTokenAgeSeconds: e.AUTH_MAX_TOKEN_AGE_S,
     },
+  };
+}
+
+function tracingConfig(e: Env): TracingConfig | undefined {
+  // As the OTLP specification says: the signal's own endpoint as is, the general one plus /v1/traces.
+  const tracesUrl =
+    e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (e.OTEL_EXPORTER_OTLP_ENDPOINT && `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, "")}/v1/traces`);
+  if (!tracesUrl || e.OTEL_SDK_DISABLED) return undefined;
+  return {
+    tracesUrl,
+    serviceName: e.OTEL_SERVICE_NAME,
+    sampler: e.OTEL_TRACES_SAMPLER,
+    samplerRatio: e.OTEL_TRACES_SAMPLER_ARG,
   };
 }
 

@@ -65,7 +65,7 @@ describe("the production bundle (built by npm run build)", () => {
     afterAll(() => upstream.close());
 
     it("serves that upstream's OAuth clients and logs the Node version it runs on", async () => {
-      const run = runBundle({ PORT: "0", LOG_LEVEL: "info", ...upstreamEnvironment(upstream) });
+      const run = runBundle({ PORT: "0", LOG_LEVEL: "info", SHUTDOWN_DELAY_MS: "0", ...upstreamEnvironment(upstream) });
       try {
         const url = await new Promise<string>((resolve, reject) => {
           run.child.stdout.on("data", () => {

@@ -31,6 +31,8 @@ interface ReceivedCall {
   includeSecret: boolean;
   /** The Connect-Timeout-Ms the call carried, if any. */
   timeoutMs: number | null;
+  /** The W3C trace context the call carried, if any. */
+  traceparent: string | null;
 }
 
 export interface DevUpstreamStats {
@@ -64,6 +66,7 @@ export class DevControls {
       clientId: message.clientId ?? "",
       includeSecret: message.includeSecret ?? false,
       timeoutMs: timeout === null ? null : Number(timeout),
+      traceparent: request.header.get("traceparent"),
     });
     this.inFlight += 1;
     this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.inFlight);
@@ -83,7 +86,7 @@ export class DevControls {
   misbehave(procedure: string, response: ServerResponse): boolean {
     if (!this.faults || this.faults.times === 0) return false;
     this.faults.times -= 1;
-    this.count(procedure, { clientId: "", includeSecret: false, timeoutMs: null });
+    this.count(procedure, { clientId: "", includeSecret: false, timeoutMs: null, traceparent: null });
     switch (this.faults.kind) {
       case "reset":
         response.writeHead(200, { "content-type": "application/json" });

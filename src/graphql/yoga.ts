@@ -24,6 +24,8 @@ export interface YogaOptions {
   readiness: () => Promise<Readiness>;
   /** The token GraphiQL opens with for a request, if any (development only, decided by the HTTP layer). */
   graphiqlTokenFor(request: Request): string | undefined;
+  /** Cross-cutting plugins that run first (tracing). */
+  extraPlugins?: Plugin[];
 }
 
 const protectedSchema = protectSchema(schema);
@@ -50,13 +52,14 @@ function useMetricsEndpoint(metrics: Metrics): Plugin {
 }
 
 export function createGraphQLHandler(options: YogaOptions) {
-  const { context, introspection, limits, logger, metrics, readiness, graphiqlTokenFor } = options;
+  const { context, introspection, limits, logger, metrics, readiness, graphiqlTokenFor, extraPlugins = [] } = options;
   return createYoga({
     schema: protectedSchema,
     graphqlEndpoint: GRAPHQL_PATH,
     healthCheckEndpoint: "/health",
     context,
     plugins: [
+      ...extraPlugins,
       metrics.operationsPlugin,
       useMetricsEndpoint(metrics),
       useReadinessCheck({

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import { pinoHttp } from "pino-http";
@@ -8,6 +8,7 @@ import { createContextFactory } from "../context/context.js";
 import { createGraphQLHandler, GRAPHQL_PATH, type Readiness } from "../graphql/yoga.js";
 import type { Logger } from "../logger.js";
 import { createMetrics } from "../metrics.js";
+import { startTracing } from "../tracing.js";
 import { createUpstream } from "../upstream/clients-service.js";
 import { bodySizeGuard, corsGuard, type Guard, hostGuard, isLoopbackHost } from "./guards.js";
 
@@ -33,7 +34,12 @@ const READINESS_CACHE_MS = 1_000;
 /** Starts the facade's HTTP server and resolves once it is listening. */
 export async function startFacade({ config, logger, graphiqlToken }: FacadeOptions): Promise<RunningFacade> {
   const metrics = createMetrics();
-  const upstream = createUpstream(config.upstream, metrics.observeUpstreamCall);
+  const tracing = config.tracing && (await startTracing(config.tracing));
+  const upstream = createUpstream(
+    config.upstream,
+    metrics.observeUpstreamCall,
+    tracing ? [tracing.upstreamInterceptor] : [],
+  );
   let draining = false;
   let lastProbe: { at: number; result: Promise<boolean> } | undefined;
 
@@ -61,6 +67,7 @@ export async function startFacade({ config, logger, graphiqlToken }: FacadeOptio
     // The token never leaves the developer's machine: only a page asked for by a loopback name gets it.
     graphiqlTokenFor: (request) =>
       graphiqlToken && isLoopbackHost(request.headers.get("host")) ? graphiqlToken : undefined,
+    extraPlugins: tracing ? [tracing.graphqlPlugin] : [],
   });
   const guards = [
     hostGuard(config.http.allowedHosts),
@@ -80,13 +87,14 @@ export async function startFacade({ config, logger, graphiqlToken }: FacadeOptio
   });
 
   const logAccess = logger.isLevelEnabled("info");
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     // While draining, each answer closes its connection so that callers reconnect elsewhere.
     if (draining) res.setHeader("connection", "close");
     if (logAccess) accessLog(req, res);
     for (const guard of guards) if (guard(req, res)) return;
     void yoga(req, res);
-  });
+  };
+  const server = createServer(tracing ? (req, res) => tracing.traceRequest(req, res, () => handle(req, res)) : handle);
   // Set deliberately rather than left to Node's defaults: a slow-header or slow-body caller
   // holds a socket at most this long, and idle keep-alive outlives a load balancer's (60 s).
   server.headersTimeout = config.http.headersTimeoutMs;
@@ -131,5 +139,6 @@ export async function startFacade({ config, logger, graphiqlToken }: FacadeOptio
     clearInterval(sweep);
     clearTimeout(timer);
     upstream.close();
+    await tracing?.shutdown();
   }
 }

@@ -1,7 +1,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { codeToString } from "@connectrpc/connect/protocol-connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import type { UpstreamConfig } from "../config.js";
@@ -62,7 +62,12 @@ const PROBE_TIMEOUT_MS = 2_000;
 const RETRY_BASE_MS = 25;
 const RETRY_CAP_MS = 500;
 
-export function createUpstream(config: UpstreamConfig & { url: string }, observe?: CallObserver): Upstream {
+export function createUpstream(
+  config: UpstreamConfig & { url: string },
+  observe?: CallObserver,
+  /** Cross-cutting work on every call (tracing), in connect-es's own way. */
+  interceptors: Interceptor[] = [],
+): Upstream {
   const agentOptions = { keepAlive: true, maxSockets: 256 };
   const agent =
     config.httpVersion === "2"
@@ -80,6 +85,7 @@ export function createUpstream(config: UpstreamConfig & { url: string }, observe
     // Compressing messages this small costs both sides more CPU than it saves bytes
     // (bench/README.md: it took about a tenth of the facade's CPU).
     acceptCompression: [],
+    interceptors,
     ...(agent ? { httpVersion: "1.1" as const, nodeOptions: { agent } } : { httpVersion: "2" as const }),
   });
   const clientsService = createClient(ClientsService, transport);

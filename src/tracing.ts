@@ -1,0 +1,128 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Interceptor } from "@connectrpc/connect";
+import type { DefinitionNode } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import type { TracingConfig } from "./config.js";
+
+/**
+ * OpenTelemetry traces, exported over OTLP/HTTP: one server span per HTTP request (continuing
+ * the caller's W3C `traceparent`), one span per GraphQL operation (its name and type, never
+ * its variables or document), and one client span per upstream call, whose `traceparent`
+ * the upstream receives. Loaded only when configured: without an endpoint, none of this
+ * code is imported and nothing runs on the hot path.
+ *
+ * The HTTP span is made here rather than by @opentelemetry/instrumentation-http, which
+ * patches `node:http` through require hooks that do not reach an ES module bundle.
+ */
+export interface Tracing {
+  /** Runs the handling of one HTTP request inside its server span. */
+  traceRequest(request: IncomingMessage, response: ServerResponse, handle: () => void): void;
+  graphqlPlugin: Plugin;
+  upstreamInterceptor: Interceptor;
+  /** Exports what is left and stops. */
+  shutdown(): Promise<void>;
+}
+
+export async function startTracing(config: TracingConfig): Promise<Tracing> {
+  const [api, core, contextHooks, sdk, resources, exporter, connect, protocol] = await Promise.all([
+    import("@opentelemetry/api"),
+    import("@opentelemetry/core"),
+    import("@opentelemetry/context-async-hooks"),
+    import("@opentelemetry/sdk-trace"),
+    import("@opentelemetry/resources"),
+    import("@opentelemetry/exporter-trace-otlp-http"),
+    import("@connectrpc/connect"),
+    import("@connectrpc/connect/protocol-connect"),
+  ]);
+  const { context, propagation, trace, SpanKind, SpanStatusCode, ROOT_CONTEXT } = api;
+
+  const ratio = new sdk.TraceIdRatioBasedSampler(config.samplerRatio);
+  const root = {
+    always_on: new sdk.AlwaysOnSampler(),
+    always_off: new sdk.AlwaysOffSampler(),
+    traceidratio: ratio,
+    parentbased_always_on: new sdk.AlwaysOnSampler(),
+    parentbased_always_off: new sdk.AlwaysOffSampler(),
+    parentbased_traceidratio: ratio,
+  }[config.sampler];
+  const provider = new sdk.TracerProvider({
+    resource: resources.resourceFromAttributes({ "service.name": config.serviceName }),
+    sampler: config.sampler.startsWith("parentbased_") ? new sdk.ParentBasedSampler({ root }) : root,
+    spanProcessors: [
+      new sdk.BatchSpanProcessor({ exporter: new exporter.OTLPTraceExporter({ url: config.tracesUrl }) }),
+    ],
+  });
+  context.setGlobalContextManager(new contextHooks.AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new core.W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(provider);
+  const tracer = trace.getTracer("oauth-clients-graph");
+
+  return {
+    traceRequest(request, response, handle) {
+      const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+      const path = (request.url ?? "/").split("?")[0]!;
+      const span = tracer.startSpan(
+        `${request.method} ${path}`,
+        { kind: SpanKind.SERVER, attributes: { "http.request.method": request.method ?? "", "url.path": path } },
+        parent,
+      );
+      response.once("close", () => {
+        span.setAttribute("http.response.status_code", response.statusCode);
+        if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      });
+      context.with(trace.setSpan(parent, span), handle);
+    },
+
+    graphqlPlugin: {
+      onExecute({ args, executeFn, setExecuteFn }) {
+        const operation = args.document.definitions.find(
+          (node: DefinitionNode) =>
+            node.kind === "OperationDefinition" && (!args.operationName || node.name?.value === args.operationName),
+        );
+        const type = operation?.kind === "OperationDefinition" ? operation.operation : "unknown";
+        const name = operation?.kind === "OperationDefinition" ? operation.name?.value : undefined;
+        const span = tracer.startSpan(name ? `${type} ${name}` : type, {
+          attributes: { "graphql.operation.type": type, ...(name ? { "graphql.operation.name": name } : {}) },
+        });
+        const spanContext = trace.setSpan(context.active(), span);
+        // Resolvers, and so the upstream calls, run inside the operation's span.
+        setExecuteFn((executionArgs) => context.with(spanContext, () => executeFn(executionArgs)));
+        return {
+          onExecuteDone({ result }) {
+            if ("errors" in result && result.errors?.length) {
+              span.setAttribute("graphql.error.count", result.errors.length);
+              span.setStatus({ code: SpanStatusCode.ERROR });
+            }
+            span.end();
+          },
+        };
+      },
+    },
+
+    upstreamInterceptor: (next) => async (request) => {
+      const span = tracer.startSpan(`${request.service.typeName}/${request.method.name}`, {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          "rpc.system": "connect_rpc",
+          "rpc.service": request.service.typeName,
+          "rpc.method": request.method.name,
+        },
+      });
+      const callContext = trace.setSpan(context.active(), span);
+      propagation.inject(callContext, request.header, { set: (headers, key, value) => headers.set(key, value) });
+      try {
+        return await context.with(callContext, () => next(request));
+      } catch (error) {
+        const { code } = connect.ConnectError.from(error);
+        span.setAttribute("rpc.connect_rpc.error_code", protocol.codeToString(code));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+
+    shutdown: () => provider.shutdown(),
+  };
+}

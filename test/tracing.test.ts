@@ -1,0 +1,136 @@
+import { spawn } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { upstreamEnvironment } from "../src/config.js";
+import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
+import { type DevUpstream, type DevUpstreamStats, startDevUpstream } from "../src/dev-upstream/server.js";
+
+const root = new URL("..", import.meta.url).pathname;
+
+interface ExportedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes: { key: string; value: Record<string, unknown> }[];
+}
+
+/** A real OTLP/HTTP (JSON) receiver on loopback, keeping every span posted to /v1/traces. */
+async function startReceiver(): Promise<{ url: string; spans: ExportedSpan[]; bodies: string[]; server: Server }> {
+  const spans: ExportedSpan[] = [];
+  const bodies: string[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      bodies.push(body);
+      if (req.url === "/v1/traces") {
+        for (const resource of JSON.parse(body).resourceSpans ?? []) {
+          for (const scope of resource.scopeSpans ?? []) spans.push(...scope.spans);
+        }
+      }
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end("{}");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, bodies, server };
+}
+
+describe("OpenTelemetry traces (production bundle, real OTLP receiver, development upstream)", () => {
+  let upstream: DevUpstream;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+  const callerSpanId = "00f067aa0ba902b7";
+  let token: string;
+  let answer: unknown;
+  let stats: DevUpstreamStats;
+
+  beforeAll(async () => {
+    upstream = await startDevUpstream();
+    receiver = await startReceiver();
+    token = await upstream.tokens.mint({ scopes: ["oauth:clients:read", "oauth:clients:manage"] });
+    const child = spawn(process.execPath, ["dist/oauth-clients-graph.mjs"], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? "",
+        PORT: "0",
+        LOG_LEVEL: "info",
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_SERVICE_NAME: "ocg-under-test",
+        SHUTDOWN_DELAY_MS: "0",
+        ...upstreamEnvironment(upstream),
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    let output = "";
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", (chunk) => {
+        output += chunk;
+        const listening = /"url":"([^"]+)"[^\n]*"msg":"facade listening"/.exec(output);
+        if (listening) resolve(listening[1]!);
+      });
+      void exited.then((code) => reject(new Error(`exited with ${code}`)));
+    });
+    const response = await fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${token}`,
+        traceparent: `00-${traceId}-${callerSpanId}-01`,
+      },
+      body: JSON.stringify({
+        query: "query Traced($id: ID!) { oauthClient(id: $id) { name clientSecret } }",
+        variables: { id: EXAMPLE_CLIENT_ID },
+      }),
+    });
+    answer = await response.json();
+    stats = (await (await fetch(`${upstream.url}/__dev/stats`)).json()) as DevUpstreamStats;
+    // On SIGTERM the service exports what it holds before it exits.
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+  afterAll(async () => {
+    await upstream.close();
+    receiver.server.close();
+  });
+
+  it("answers as usual", () => {
+    expect(answer).toMatchObject({ data: { oauthClient: { name: "My OAuth App" } } });
+  });
+
+  it("exports an HTTP server span, a GraphQL operation span and an upstream client span, all in the caller's trace", () => {
+    const inTrace = receiver.spans.filter((span) => span.traceId === traceId);
+    const names = inTrace.map((span) => span.name);
+    expect(names).toContain("POST /graphql");
+    expect(names).toContain("query Traced");
+    expect(names).toContain("xeonr.auth.api.v1.ClientsService/GetClient");
+    const server = inTrace.find((span) => span.name === "POST /graphql")!;
+    expect(server.parentSpanId).toBe(callerSpanId);
+    const operation = inTrace.find((span) => span.name === "query Traced")!;
+    expect(operation.parentSpanId).toBe(server.spanId);
+    const call = inTrace.find((span) => span.name.endsWith("/GetClient"))!;
+    expect(call.parentSpanId).toBe(operation.spanId);
+    expect(call.attributes).toContainEqual({ key: "rpc.method", value: { stringValue: "GetClient" } });
+  });
+
+  it("carries the trace across the hop: the upstream received a traceparent of the same trace", () => {
+    const received = stats.recent.filter(
+      (call) => call.procedure === "GetClient" && call.clientId === EXAMPLE_CLIENT_ID,
+    );
+    expect(received.length).toBeGreaterThan(0);
+    const call = receiver.spans.find((span) => span.name.endsWith("/GetClient") && span.traceId === traceId)!;
+    expect(received.at(-1)!.traceparent).toBe(`00-${traceId}-${call.spanId}-01`);
+  });
+
+  it("puts no token, secret or variable in any exported span", () => {
+    const exported = receiver.bodies.join("\n");
+    expect(exported).toContain("ocg-under-test");
+    expect(exported).not.toContain(token);
+    expect(exported).not.toContain("sk_live_");
+    expect(exported).not.toContain(EXAMPLE_CLIENT_ID);
+  });
+});
