@@ -8,8 +8,24 @@ import { upstreamEnvironment } from "../src/config.js";
 import { DevIssuer } from "../src/dev-upstream/issuer.js";
 import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
 import { type BenchOptions, parseBenchArgs, USAGE } from "./options.js";
-import { getJson, peakRssMb, type Running, startFacadeProcess, startUpstreamProcess } from "./processes.js";
-import { type BenchReport, callsPerRequest, ratiosOf, type ScenarioResult, toMarkdown, writeReport } from "./report.js";
+import {
+  cpuTimeMs,
+  getJson,
+  peakRssMb,
+  type Running,
+  startFacadeProcess,
+  startLeanFacadeProcess,
+  startUpstreamProcess,
+} from "./processes.js";
+import {
+  type BenchReport,
+  callsPerRequest,
+  cpuOverLeanOf,
+  ratiosOf,
+  type ScenarioResult,
+  toMarkdown,
+  writeReport,
+} from "./report.js";
 
 /**
  * `npm run bench`: the development upstream and the facade as separate processes on
@@ -130,13 +146,15 @@ async function sequentialLatency(url: string, request: RequestInit, count: numbe
   return { p50: at(0.5), p99: at(0.99) };
 }
 
+const perRequest = (ms: number, requests: number) => (requests === 0 ? 0 : Math.round((ms / requests) * 1000) / 1000);
+
 async function measure(
   scenario: Scenario,
   target: Running,
   upstream: Running,
   options: BenchOptions,
   workers: number,
-  facadePid: number | undefined,
+  serverPid: number | undefined,
 ): Promise<ScenarioResult> {
   const url = `${target.url}${scenario.path}`;
   const request = { method: "POST" as const, headers: scenario.headers, body: JSON.stringify(scenario.body) };
@@ -144,7 +162,9 @@ async function measure(
   if (options.warmup > 0)
     await autocannon({ url, ...request, connections: options.connections, duration: options.warmup });
 
+  const cpuBefore = { server: serverPid ? cpuTimeMs(serverPid) : 0, upstream: cpuTimeMs(upstream.child.pid!) };
   const result = await autocannon({ url, ...request, connections: options.connections, duration: options.duration });
+  const cpuAfter = { server: serverPid ? cpuTimeMs(serverPid) : 0, upstream: cpuTimeMs(upstream.child.pid!) };
   // Counted apart from the load, one request at a time: a run that stops mid-request
   // leaves upstream calls whose answers it never counted.
   const before = await settledGetClientCalls(upstream);
@@ -163,7 +183,9 @@ async function measure(
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
     upstreamCallsPerRequest: callsPerRequest(before, after, CALL_COUNT_REQUESTS),
-    facadePeakRssMb: facadePid === undefined ? null : peakRssMb(facadePid),
+    facadePeakRssMb: serverPid === undefined ? null : peakRssMb(serverPid),
+    serverCpuMsPerRequest: perRequest(cpuAfter.server - cpuBefore.server, answered),
+    upstreamCpuMsPerRequest: perRequest(cpuAfter.upstream - cpuBefore.upstream, answered),
     moderateP50: moderate.p50,
     moderateP99: moderate.p99,
   };
@@ -205,6 +227,19 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     for (const scenario of [all.B, all.C, all.D]) await run(scenario, facade, 1, facade.child.pid);
     await facade.stop();
 
+    // F: the lean facade on the same queries, against the same upstream.
+    const lean = await startLeanFacadeProcess(http1Upstream.settings);
+    running.push(lean);
+    for (const scenario of [all.B, all.C, all.D]) {
+      await run(
+        { ...scenario, id: `F${scenario.id}`, title: `lean facade: ${scenario.title}` },
+        lean,
+        1,
+        lean.child.pid,
+      );
+    }
+    await lean.stop();
+
     for (const workers of options.workers.filter((w) => w !== 1)) {
       const cluster = await startFacadeProcess(facadeEnv(workers), options.nodeOptions);
       running.push(cluster);
@@ -225,6 +260,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       startToReadyMs: facade.startToReadyMs,
       scenarios: results,
       ratios: ratiosOf(direct, viaFacade),
+      cpuOverLean: cpuOverLeanOf(results),
     };
   } finally {
     for (const process of running.reverse()) await process.stop();

@@ -29,8 +29,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
-      duration: { type: "string", default: "10" },
-      warmup: { type: "string", default: "2" },
+      duration: { type: "string", default: "6" },
+      warmup: { type: "string", default: "8" },
       connections: { type: "string", default: "10" },
       "latency-samples": { type: "string", default: "500" },
       workers: { type: "string", default: "1,2" },

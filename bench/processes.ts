@@ -100,8 +100,8 @@ export async function startFacadeProcess(
   return { child, url, startToReadyMs: Math.round(performance.now() - started), stop: stopper(child) };
 }
 
-/** Peak resident memory (VmHWM) of a process and all its descendants, in MB. */
-export function peakRssMb(pid: number): number {
+/** A process and all its descendants (a cluster's workers). */
+function processTree(pid: number): number[] {
   const pids = [pid];
   for (let i = 0; i < pids.length; i++) {
     for (const task of safeList(`/proc/${pids[i]}/task`)) {
@@ -109,8 +109,48 @@ export function peakRssMb(pid: number): number {
       if (children) pids.push(...children.split(/\s+/).map(Number));
     }
   }
-  const kb = pids.reduce((sum, p) => sum + Number(/VmHWM:\s+(\d+)/.exec(safeRead(`/proc/${p}/status`))?.[1] ?? 0), 0);
+  return pids;
+}
+
+/** Peak resident memory (VmHWM) of a process and all its descendants, in MB. */
+export function peakRssMb(pid: number): number {
+  const kb = processTree(pid).reduce(
+    (sum, p) => sum + Number(/VmHWM:\s+(\d+)/.exec(safeRead(`/proc/${p}/status`))?.[1] ?? 0),
+    0,
+  );
   return Math.round((kb / 1024) * 10) / 10;
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ): 100 on Linux. */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) a process and its descendants have used so far, in ms. */
+export function cpuTimeMs(pid: number): number {
+  const ticks = processTree(pid).reduce((sum, p) => {
+    // Fields after the command name, which sits in parentheses and may hold spaces.
+    const fields = safeRead(`/proc/${p}/stat`).split(") ")[1]?.split(" ") ?? [];
+    return sum + Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  }, 0);
+  return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
+/** Scenario F's lean facade (bench/lean-facade.ts), alone in its process. */
+export async function startLeanFacadeProcess(settings: UpstreamSettings): Promise<Running> {
+  const args = ["--import", "tsx", "bench/lean-facade.ts", "--upstream", settings.url, "--jwks", settings.jwksUrl];
+  args.push("--issuer", settings.issuer, "--audience", settings.audience);
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { PATH: process.env.PATH },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      const match = /listening on (\d+)/.exec(chunk.toString());
+      if (match) resolve(Number(match[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`lean facade exited with ${code}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}`, stop: stopper(child) };
 }
 
 function safeRead(path: string): string {

@@ -4,21 +4,22 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runBench } from "../bench/bench.js";
 import { parseBenchArgs } from "../bench/options.js";
-import { callsPerRequest, ratiosOf, toMarkdown, writeReport } from "../bench/report.js";
+import { callsPerRequest, cpuOverLeanOf, ratiosOf, toMarkdown, writeReport } from "../bench/report.js";
 
 describe("benchmark options", () => {
   it("has defaults that finish within three minutes", () => {
     const options = parseBenchArgs([]);
     expect(options).toMatchObject({
-      duration: 10,
-      warmup: 2,
+      duration: 6,
+      warmup: 8,
       connections: 10,
       workers: [1, 2],
       wireFormat: "json",
       upstreamHttp: "1.1",
     });
     // 4 scenarios plus one per further worker count, each with its warm-up.
-    const seconds = (4 + options.workers.length - 1) * (options.duration + options.warmup);
+    // A, B, C, D, F on B/C/D, plus one B per further worker count, each with its warm-up.
+    const seconds = (7 + options.workers.length - 1) * (options.duration + options.warmup);
     expect(seconds).toBeLessThan(180);
   });
 
@@ -62,6 +63,21 @@ describe("benchmark options", () => {
   });
 });
 
+/** A scenario result with every figure zero, for the arithmetic checks. */
+const base = {
+  title: "",
+  workers: 1,
+  requests: 0,
+  p50: 0,
+  p90: 0,
+  p99: 0,
+  errors: 0,
+  upstreamCallsPerRequest: 1,
+  facadePeakRssMb: null,
+  serverCpuMsPerRequest: 0,
+  upstreamCpuMsPerRequest: 0,
+};
+
 describe("benchmark figures", () => {
   it("counts upstream calls per answered request", () => {
     expect(callsPerRequest(100, 300, 20)).toBe(10);
@@ -69,20 +85,22 @@ describe("benchmark figures", () => {
   });
 
   it("compares B with A: throughput ratio, added latency at a moderate load", () => {
-    const base = {
-      title: "",
-      workers: 1,
-      requests: 0,
-      p50: 0,
-      p90: 0,
-      p99: 0,
-      errors: 0,
-      upstreamCallsPerRequest: 1,
-      facadePeakRssMb: null,
-    };
     const a = { ...base, id: "A", throughput: 2000, moderateP50: 1.5, moderateP99: 3 };
     const b = { ...base, id: "B", throughput: 1500, moderateP50: 2.25, moderateP99: 4.5 };
     expect(ratiosOf(a, b)).toEqual({ throughputBOverA: 0.75, addedP50Ms: 0.75, addedP99Ms: 1.5 });
+  });
+
+  it("divides the facade's CPU per request by the lean facade's on the same query", () => {
+    const result = (id: string, cpu: number) => ({
+      ...base,
+      id,
+      throughput: 1,
+      moderateP50: 0,
+      moderateP99: 0,
+      serverCpuMsPerRequest: cpu,
+    });
+    const results = [result("B", 1.2), result("FB", 0.4), result("C", 9), result("FC", 6), result("D", 3)];
+    expect(cpuOverLeanOf(results)).toEqual({ B: 3, C: 1.5 });
   });
 });
 
@@ -107,13 +125,17 @@ describe("a very short real run", () => {
       outDir: out,
     };
     const report = await runBench(options);
-    expect(report.scenarios.map((s) => s.id)).toEqual(["A", "B", "C", "D"]);
+    expect(report.scenarios.map((s) => s.id)).toEqual(["A", "B", "C", "D", "FB", "FC", "FD"]);
     for (const scenario of report.scenarios) {
       expect(scenario.requests).toBeGreaterThan(0);
       expect(scenario.errors).toBe(0);
     }
     const calls = Object.fromEntries(report.scenarios.map((s) => [s.id, s.upstreamCallsPerRequest]));
-    expect(calls).toEqual({ A: 1, B: 1, C: 10, D: 10 });
+    expect(calls).toEqual({ A: 1, B: 1, C: 10, D: 10, FB: 1, FC: 10, FD: 10 });
+    for (const id of ["B", "FB"]) {
+      expect(report.scenarios.find((s) => s.id === id)!.serverCpuMsPerRequest).toBeGreaterThan(0);
+    }
+    expect(Object.keys(report.cpuOverLean).sort()).toEqual(["B", "C", "D"]);
     expect(report.scenarios.find((s) => s.id === "B")!.facadePeakRssMb).toBeGreaterThan(10);
     expect(report.startToReadyMs).toBeGreaterThan(0);
     expect(report.machine.cores).toBeGreaterThan(0);
