@@ -11,7 +11,12 @@ describe("graceful shutdown", () => {
       // Every upstream call now takes 1.5 s: the request below is in flight when SIGTERM lands.
       await fetch(`${service.upstreamUrl}/__dev/latency`, { method: "POST", body: JSON.stringify({ ms: 1500 }) });
       const slow = queryName(service);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // SIGTERM once the upstream has the call: the request is then in flight for certain.
+      await expect
+        .poll(
+          async () => ((await (await fetch(`${service.upstreamUrl}/__dev/stats`)).json()) as any).calls.GetClient ?? 0,
+        )
+        .toBeGreaterThan(0);
       service.child.kill("SIGTERM");
 
       expect(await slow).toEqual({ data: { oauthClient: { name: "My OAuth App" } } });

@@ -87,7 +87,7 @@ describe("Prometheus metrics", () => {
 });
 
 describe("logs", () => {
-  it("never contain a client secret or a bearer token, across reads, regenerations and refusals", async () => {
+  it("never contain a client secret, a bearer token or a cookie, at any level, across reads, regenerations, refusals and faults", async () => {
     const lines: string[] = [];
     const stack = await startStack({ LOG_LEVEL: "trace" }, { logLines: lines });
     try {
@@ -105,6 +105,17 @@ describe("logs", () => {
       await stack.graphql(`{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { id } }`, { token: "not.a.token" });
       await stack.failUpstream("permission_denied", 1);
       await stack.graphql(`{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { clientSecret } }`);
+      await stack.faultUpstream("malformed", 1);
+      await stack.graphql(`{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { clientSecret } }`);
+      await fetch(stack.facade.graphqlUrl, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${stack.token}`,
+          cookie: "session=cookie-value-that-must-not-be-logged",
+        },
+        body: '{"query": "{ broken',
+      });
 
       expect(new Set(secrets).size).toBe(3);
       expect(lines.length).toBeGreaterThan(10);
@@ -114,6 +125,9 @@ describe("logs", () => {
       for (const token of [stack.token, readOnly, "not.a.token"]) expect(log).not.toContain(token);
       expect(log).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/); // nothing that looks like a JWT
       expect(log).not.toMatch(/sk_live_/);
+      expect(log).not.toContain("cookie-value-that-must-not-be-logged");
+      // Debug and trace lines were written too: every level was read.
+      expect(lines.some((line) => JSON.parse(line).level <= 20)).toBe(true);
       // Refusals are answers, not faults: nothing above warn for them.
       expect(lines.filter((line) => JSON.parse(line).level >= 50)).toEqual([]);
     } finally {

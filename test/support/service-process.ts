@@ -14,6 +14,8 @@ export interface ServiceProcess {
   token: string;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
+  /** Resolves once every process of its group is gone (npm dies of a signal before the service under it). */
+  groupExited(): Promise<void>;
   /** Kills what is left and removes the scratch key file. */
   cleanUp(): void;
 }
@@ -64,7 +66,19 @@ export async function spawnService(
     cleanUp();
     throw error;
   });
-  return { child, graphqlUrl: banner[1]!, upstreamUrl: banner[2]!, token: banner[3]!, exited, cleanUp };
+  const groupExited = async () => {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      try {
+        process.kill(-child.pid!, 0);
+      } catch {
+        return; // ESRCH: no process is left in the group
+      }
+      if (Date.now() > deadline) throw new Error("the service's processes did not exit within 20 s");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  return { child, graphqlUrl: banner[1]!, upstreamUrl: banner[2]!, token: banner[3]!, exited, groupExited, cleanUp };
 }
 
 export async function queryName(service: ServiceProcess): Promise<unknown> {
