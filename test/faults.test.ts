@@ -37,6 +37,11 @@ describe("a misbehaving upstream (no retries, so each fault reaches the caller)"
     expect(status).toBe(200);
     expect(body.data).toEqual({ oauthClient: null });
     expect(body.errors!.map((error) => error.extensions!.code)).toEqual([code]);
+    // A masked error says its code and no more: no original error, message or stack.
+    for (const error of body.errors!) {
+      expect(Object.keys(error.extensions!).filter((key) => !["code", "upstreamCode"].includes(key))).toEqual([]);
+      if (code === "INTERNAL_SERVER_ERROR") expect(error.message).toBe("Unexpected error.");
+    }
     expectNothingLeaked(body);
     expect((await stack.graphql(READ_CLIENT)).body).toEqual({ data: { oauthClient: HEALTHY } });
   });

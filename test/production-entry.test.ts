@@ -1,27 +1,9 @@
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { upstreamEnvironment } from "../src/config.js";
 import { SEED_CLIENTS } from "../src/dev-upstream/seed.js";
 import { type DevUpstream, startDevUpstream } from "../src/dev-upstream/server.js";
-
-const root = new URL("..", import.meta.url).pathname;
-const BUNDLE = "dist/oauth-clients-graph.mjs";
-
-/** Runs the bundle as the README's production section does, with only the given environment. */
-function runBundle(env: Record<string, string>) {
-  const child = spawn(process.execPath, [BUNDLE], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => (stdout += chunk));
-  child.stderr.on("data", (chunk) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
+import { BUNDLE, runBundle } from "./support/bundle-process.js";
 
 describe("the production bundle (built by npm run build)", () => {
   const bundle = readFileSync(new URL(`../${BUNDLE}`, import.meta.url), "utf8");
@@ -67,13 +49,7 @@ describe("the production bundle (built by npm run build)", () => {
     it("serves that upstream's OAuth clients and logs the Node version it runs on", async () => {
       const run = runBundle({ PORT: "0", LOG_LEVEL: "info", SHUTDOWN_DELAY_MS: "0", ...upstreamEnvironment(upstream) });
       try {
-        const url = await new Promise<string>((resolve, reject) => {
-          run.child.stdout.on("data", () => {
-            const listening = /"url":"([^"]+)"[^\n]*"msg":"facade listening"/.exec(run.output().stdout);
-            if (listening) resolve(listening[1]!);
-          });
-          void run.exited.then((code) => reject(new Error(`exited with ${code}: ${run.output().stderr}`)));
-        });
+        const url = await run.listening;
         expect(run.output().stdout).toContain(`"node":"${process.version}"`);
         const token = await upstream.tokens.mint({ scopes: ["oauth:clients:read"] });
         const response = await fetch(url, {

@@ -1,12 +1,10 @@
-import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { upstreamEnvironment } from "../src/config.js";
 import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
 import { type DevUpstream, type DevUpstreamStats, startDevUpstream } from "../src/dev-upstream/server.js";
-
-const root = new URL("..", import.meta.url).pathname;
+import { runBundle } from "./support/bundle-process.js";
 
 interface ExportedSpan {
   traceId: string;
@@ -52,29 +50,15 @@ describe("OpenTelemetry traces (production bundle, real OTLP receiver, developme
     upstream = await startDevUpstream();
     receiver = await startReceiver();
     token = await upstream.tokens.mint({ scopes: ["oauth:clients:read", "oauth:clients:manage"] });
-    const child = spawn(process.execPath, ["dist/oauth-clients-graph.mjs"], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? "",
-        PORT: "0",
-        LOG_LEVEL: "info",
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_SERVICE_NAME: "ocg-under-test",
-        SHUTDOWN_DELAY_MS: "0",
-        ...upstreamEnvironment(upstream),
-      },
-      stdio: ["ignore", "pipe", "inherit"],
+    const run = runBundle({
+      PORT: "0",
+      LOG_LEVEL: "info",
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_SERVICE_NAME: "ocg-under-test",
+      SHUTDOWN_DELAY_MS: "0",
+      ...upstreamEnvironment(upstream),
     });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    let output = "";
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on("data", (chunk) => {
-        output += chunk;
-        const listening = /"url":"([^"]+)"[^\n]*"msg":"facade listening"/.exec(output);
-        if (listening) resolve(listening[1]!);
-      });
-      void exited.then((code) => reject(new Error(`exited with ${code}`)));
-    });
+    const url = await run.listening;
     const response = await fetch(url, {
       method: "POST",
       headers: {
@@ -90,8 +74,8 @@ describe("OpenTelemetry traces (production bundle, real OTLP receiver, developme
     answer = await response.json();
     stats = (await (await fetch(`${upstream.url}/__dev/stats`)).json()) as DevUpstreamStats;
     // On SIGTERM the service exports what it holds before it exits.
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
   });
   afterAll(async () => {
     await upstream.close();

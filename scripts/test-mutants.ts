@@ -1,0 +1,179 @@
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/**
+ * `npm run test:mutants`: puts deliberate faults into a scratch copy of the project, one at a
+ * time, runs the tests that should catch each, and fails if any fault survives (its tests
+ * pass). Slow (a few minutes), so not part of `npm test`: run it after changing a test or a
+ * guard, before trusting the suite with a refactor. `-- NAME…` runs only the named faults.
+ */
+interface Fault {
+  name: string;
+  file: string;
+  find: string;
+  replace: string;
+  tests: string[];
+}
+
+const FAULTS: Fault[] = [
+  {
+    name: "a read scope is enough for the secret",
+    file: "src/permissions/table.ts",
+    find: '"OAuthClient.clientSecret": SCOPE_MANAGE',
+    replace: '"OAuthClient.clientSecret": SCOPE_READ',
+    tests: ["test/auth.test.ts"],
+  },
+  {
+    name: "the audience is not checked",
+    file: "src/auth/verifier.ts",
+    find: "audience: config.audience,",
+    replace: "",
+    tests: ["test/auth.test.ts"],
+  },
+  {
+    name: "the issuer is not checked",
+    file: "src/auth/verifier.ts",
+    find: "issuer: config.issuer,",
+    replace: "",
+    tests: ["test/auth.test.ts"],
+  },
+  {
+    name: "expired tokens are accepted",
+    file: "src/auth/verifier.ts",
+    find: "clockTolerance: config.clockToleranceSeconds,",
+    replace: "clockTolerance: 100_000_000,",
+    tests: ["test/auth.test.ts"],
+  },
+  {
+    name: "no batching and no dedupe",
+    file: "src/context/oauth-client-loader.ts",
+    find: "{ cacheKeyFn:",
+    replace: "{ batch: false, cache: false, cacheKeyFn:",
+    tests: ["test/batching.test.ts"],
+  },
+  {
+    name: "RegenerateSecret is retried",
+    file: "src/upstream/clients-service.ts",
+    find: 'return call("RegenerateSecret", options, (callOptions) =>\n        clientsService.regenerateSecret({ clientId, includeSecret: true }, callOptions),\n      );',
+    replace:
+      'return withRetries(options, () => call("RegenerateSecret", options, (callOptions) =>\n        clientsService.regenerateSecret({ clientId, includeSecret: true }, callOptions),\n      ));',
+    tests: ["test/faults.test.ts", "test/regenerate-secret.test.ts", "test/upstream-errors.test.ts"],
+  },
+  {
+    name: "the secret is always asked of the upstream",
+    file: "src/schema/selection.ts",
+    find: 'return selectsField(info, "clientSecret") && isAllowed(context.auth, "OAuthClient.clientSecret");',
+    replace: "return true;",
+    tests: ["test/oauth-client-query.test.ts", "test/batching.test.ts", "test/auth.test.ts"],
+  },
+  {
+    name: "an unknown id is an error, not null",
+    file: "src/context/oauth-client-loader.ts",
+    find: 'if (error instanceof UpstreamError && error.code === "not_found") return null;',
+    replace: "",
+    tests: ["test/oauth-client-query.test.ts"],
+  },
+  {
+    name: "upstream calls ignore the request's deadline",
+    file: "src/upstream/clients-service.ts",
+    find: "timeoutMs: Math.max(1, Math.min(options.timeoutMs ?? config.timeoutMs, remainingMs)),",
+    replace: "timeoutMs: config.timeoutMs,",
+    tests: ["test/faults.test.ts"],
+  },
+  {
+    name: "the bearer token is not forwarded",
+    file: "src/upstream/clients-service.ts",
+    find: "headers: options.authorization ? { authorization: options.authorization } : {},",
+    replace: "headers: {},",
+    tests: ["test/oauth-client-query.test.ts"],
+  },
+  {
+    name: "unexpected errors are shown to callers",
+    file: "src/graphql/errors.ts",
+    find: "return maskUnexpected(error, message, false);",
+    replace: "return error as GraphQLError;",
+    tests: ["test/faults.test.ts", "test/upstream-errors.test.ts"],
+  },
+  {
+    name: "a schema field renamed without regenerating schema.graphql",
+    file: "src/schema/oauth-client.ts",
+    find: 'name: t.exposeString("name"),',
+    replace: 'displayName: t.exposeString("name"),',
+    tests: ["test/generated-artifacts.test.ts"],
+  },
+  {
+    name: "the alias limit's default raised to 10 000",
+    file: "src/config.ts",
+    find: "LIMIT_MAX_ALIASES: positiveInt.max(10_000).default(60),",
+    replace: "LIMIT_MAX_ALIASES: positiveInt.max(10_000).default(10_000),",
+    tests: ["test/configuration-defaults.test.ts"],
+  },
+  {
+    name: "access logs carry request headers",
+    file: "src/http/server.ts",
+    find: 'req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split("?")[0] }),',
+    replace:
+      "req: (req: { method: string; url: string; headers: unknown }) => ({ method: req.method, headers: req.headers }),",
+    tests: ["test/operability.test.ts"],
+  },
+  {
+    name: "CORS echoes any origin",
+    file: "src/http/guards.ts",
+    find: "callback(null, allowed(origin) ? origin : false)",
+    replace: "callback(null, origin ?? false)",
+    tests: ["test/cross-origin.test.ts"],
+  },
+  {
+    name: "introspection is not bounded",
+    file: "src/graphql/armour.ts",
+    find: "    introspectionRule,\n",
+    replace: "",
+    tests: ["test/hostile-callers.test.ts"],
+  },
+  {
+    name: "GraphiQL's token is embedded for any Host",
+    file: "src/http/server.ts",
+    find: 'graphiqlToken && isLoopbackHost(request.headers.get("host")) ? graphiqlToken : undefined',
+    replace: "graphiqlToken",
+    tests: ["test/cross-origin.test.ts"],
+  },
+];
+
+const root = new URL("..", import.meta.url).pathname;
+const only = process.argv.slice(2);
+const faults = only.length > 0 ? FAULTS.filter((fault) => only.includes(fault.name)) : FAULTS;
+
+const scratch = mkdtempSync(join(tmpdir(), "ocg-mutants-"));
+cpSync(root, scratch, {
+  recursive: true,
+  filter: (source) =>
+    !/\/(node_modules|dist|\.git|test-results|bench\/results)(\/|$)/.test(source.slice(root.length - 1)),
+});
+symlinkSync(join(root, "node_modules"), join(scratch, "node_modules"));
+
+const survivors: string[] = [];
+try {
+  for (const fault of faults) {
+    const path = join(scratch, fault.file);
+    const original = readFileSync(path, "utf8");
+    if (!original.includes(fault.find))
+      throw new Error(`"${fault.name}": its code is no longer in ${fault.file}; update the fault`);
+    writeFileSync(path, original.replace(fault.find, fault.replace));
+    let caught = false;
+    try {
+      execFileSync("npx", ["vitest", "run", "--reporter=dot", ...fault.tests], { cwd: scratch, stdio: "ignore" });
+    } catch {
+      caught = true;
+    } finally {
+      writeFileSync(path, original);
+    }
+    process.stdout.write(`${caught ? "caught  " : "SURVIVED"}  ${fault.name}\n`);
+    if (!caught) survivors.push(fault.name);
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+process.stdout.write(`${faults.length - survivors.length} of ${faults.length} faults caught\n`);
+process.exit(survivors.length === 0 ? 0 : 1);
