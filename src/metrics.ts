@@ -1,4 +1,4 @@
-import type { DefinitionNode } from "graphql";
+import { getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 
@@ -70,11 +70,7 @@ export function createMetrics(): Metrics {
   const operationsPlugin: Plugin = {
     onExecute({ args }) {
       const started = process.hrtime.bigint();
-      const definition = args.document.definitions.find(
-        (node: DefinitionNode) =>
-          node.kind === "OperationDefinition" && (!args.operationName || node.name?.value === args.operationName),
-      );
-      const operation = definition?.kind === "OperationDefinition" ? definition : undefined;
+      const operation = getOperationAST(args.document, args.operationName);
       const labels = { operation: operationLabel(operation?.name?.value), type: operation?.operation ?? "unknown" };
       return {
         onExecuteDone({ result }) {

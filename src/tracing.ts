@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Interceptor } from "@connectrpc/connect";
-import type { DefinitionNode } from "graphql";
+import { getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { TracingConfig } from "./config.js";
 
@@ -76,12 +76,9 @@ export async function startTracing(config: TracingConfig): Promise<Tracing> {
 
     graphqlPlugin: {
       onExecute({ args, executeFn, setExecuteFn }) {
-        const operation = args.document.definitions.find(
-          (node: DefinitionNode) =>
-            node.kind === "OperationDefinition" && (!args.operationName || node.name?.value === args.operationName),
-        );
-        const type = operation?.kind === "OperationDefinition" ? operation.operation : "unknown";
-        const name = operation?.kind === "OperationDefinition" ? operation.name?.value : undefined;
+        const operation = getOperationAST(args.document, args.operationName);
+        const type = operation?.operation ?? "unknown";
+        const name = operation?.name?.value;
         const span = tracer.startSpan(name ? `${type} ${name}` : type, {
           attributes: { "graphql.operation.type": type, ...(name ? { "graphql.operation.name": name } : {}) },
         });

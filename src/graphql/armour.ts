@@ -5,6 +5,7 @@ import {
   type FieldNode,
   GraphQLError,
   getArgumentValues,
+  getOperationAST,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -14,6 +15,7 @@ import {
 import type { Plugin } from "graphql-yoga";
 import type { LimitsConfig } from "../config.js";
 import { CSRF_HEADER } from "../http/guards.js";
+import { fragmentsOf, rootFields } from "./root-fields.js";
 
 /**
  * Limits against hostile operations, checked before anything executes: depth, aliases,
@@ -24,10 +26,10 @@ import { CSRF_HEADER } from "../http/guards.js";
  */
 
 /** A refusal before execution: 400 where the GraphQL-over-HTTP spec allows it, 200 for application/json. */
+const limitExtensions = (limit: string) => ({ code: "QUERY_LIMIT_EXCEEDED", limit, http: { status: 400, spec: true } });
+
 function limitError(limit: string, message: string): GraphQLError {
-  return new GraphQLError(message, {
-    extensions: { code: "QUERY_LIMIT_EXCEEDED", limit, http: { status: 400, spec: true } },
-  });
+  return new GraphQLError(message, { extensions: limitExtensions(limit) });
 }
 
 /**
@@ -93,24 +95,14 @@ function introspectionBound(context: ValidationContext) {
   return {
     OperationDefinition(operation: OperationDefinitionNode) {
       const counts = { __schema: 0, __type: 0 };
-      const visitRoot = (set: SelectionSetNode | undefined, path: string[]): boolean => {
-        for (const selection of set?.selections ?? []) {
-          if (selection.kind === Kind.FIELD) {
-            const name = selection.name.value;
-            if (name !== "__schema" && name !== "__type") continue;
-            counts[name] += 1;
-            if (counts.__schema > INTROSPECTION.schemaFields) return fail(`at most one __schema per operation`);
-            if (counts.__type > INTROSPECTION.typeFields) return fail(`at most ${INTROSPECTION.typeFields} __type`);
-            if (!walkIntrospection(selection)) return false;
-          } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-            if (!visitRoot(selection.selectionSet, path)) return false;
-          } else if (!path.includes(selection.name.value)) {
-            if (!visitRoot(fragmentSelections(selection.name.value), [...path, selection.name.value])) return false;
-          }
-        }
-        return true;
-      };
-      visitRoot(operation.selectionSet, []);
+      for (const field of rootFields(operation.selectionSet, fragmentSelections)) {
+        const name = field.name.value;
+        if (name !== "__schema" && name !== "__type") continue;
+        counts[name] += 1;
+        if (counts.__schema > INTROSPECTION.schemaFields) return fail(`at most one __schema per operation`);
+        if (counts.__type > INTROSPECTION.typeFields) return fail(`at most ${INTROSPECTION.typeFields} __type`);
+        if (!walkIntrospection(field)) return;
+      }
     },
   };
 }
@@ -118,27 +110,13 @@ function introspectionBound(context: ValidationContext) {
 /** The representations an operation's `_entities` fields carry, counted before execution. */
 function countRepresentations(args: ExecutionArgs): number {
   const entities = args.schema.getQueryType()?.getFields()._entities;
-  if (!entities) return 0;
+  const operation = getOperationAST(args.document, args.operationName);
+  if (!entities || operation?.operation !== "query") return 0;
   let total = 0;
-  const visit = (set: SelectionSetNode, seen: string[]) => {
-    for (const selection of set.selections) {
-      if (selection.kind === Kind.FIELD && selection.name.value === "_entities") {
-        const { representations } = getArgumentValues(entities, selection, args.variableValues ?? undefined);
-        total += Array.isArray(representations) ? representations.length : 0;
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        visit(selection.selectionSet, seen);
-      } else if (selection.kind === Kind.FRAGMENT_SPREAD && !seen.includes(selection.name.value)) {
-        const fragment = args.document.definitions.find(
-          (node) => node.kind === Kind.FRAGMENT_DEFINITION && node.name.value === selection.name.value,
-        );
-        if (fragment?.kind === Kind.FRAGMENT_DEFINITION) visit(fragment.selectionSet, [...seen, fragment.name.value]);
-      }
-    }
-  };
-  for (const node of args.document.definitions) {
-    if (node.kind === Kind.OPERATION_DEFINITION && node.operation === "query") {
-      if (!args.operationName || node.name?.value === args.operationName) visit(node.selectionSet, []);
-    }
+  for (const field of rootFields(operation.selectionSet, fragmentsOf(args.document.definitions))) {
+    if (field.name.value !== "_entities") continue;
+    const { representations } = getArgumentValues(entities, field, args.variableValues ?? undefined);
+    total += Array.isArray(representations) ? representations.length : 0;
   }
   return total;
 }
@@ -183,7 +161,7 @@ export function armourPlugins(limits: LimitsConfig, introspection: boolean): Plu
       (_context: unknown, error: GraphQLError) => {
         // graphql-armor labels its refusals as syntax errors; they are limits.
         error.message = error.message.replace(/^Syntax Error: /, "");
-        Object.assign(error.extensions, { code: "QUERY_LIMIT_EXCEEDED", limit, http: { status: 400, spec: true } });
+        Object.assign(error.extensions, limitExtensions(limit));
       },
     ],
   });

@@ -1,7 +1,8 @@
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
-import { GraphQLError, Kind, type SelectionSetNode } from "graphql";
+import { GraphQLError, getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { GraphQLContext } from "../context/context.js";
+import { fragmentsOf, rootFields } from "./root-fields.js";
 
 /**
  * Who may read the schema. With introspection on, anyone: `__schema`, `__type` and the
@@ -12,7 +13,10 @@ export function useSchemaVisibility(introspection: boolean): Plugin[] {
   if (introspection) return [];
   const onlyAuthenticatedSdl: Plugin<GraphQLContext> = {
     onExecute({ args, setResultAndStopExecution }) {
-      if (args.contextValue.auth.authenticated || !selectsServiceSdl(args.document.definitions)) return;
+      if (args.contextValue.auth.authenticated) return;
+      const operation = getOperationAST(args.document, args.operationName);
+      const fields = [...rootFields(operation?.selectionSet, fragmentsOf(args.document.definitions))];
+      if (!fields.some((field) => field.name.value === "_service")) return;
       setResultAndStopExecution({
         errors: [
           new GraphQLError("The schema is shown only to authenticated callers.", {
@@ -23,19 +27,4 @@ export function useSchemaVisibility(introspection: boolean): Plugin[] {
     },
   };
   return [useDisableIntrospection(), onlyAuthenticatedSdl as Plugin];
-}
-
-/** Whether any operation or fragment of the document selects `_service` at its root level. */
-function selectsServiceSdl(definitions: readonly { kind: Kind; selectionSet?: SelectionSetNode }[]): boolean {
-  const selects = (set: SelectionSetNode | undefined): boolean =>
-    (set?.selections ?? []).some(
-      (selection) =>
-        (selection.kind === Kind.FIELD && selection.name.value === "_service") ||
-        (selection.kind === Kind.INLINE_FRAGMENT && selects(selection.selectionSet)),
-    );
-  // Fragments are checked wherever they are defined: a spread of one at the root is covered.
-  return definitions.some(
-    (node) =>
-      (node.kind === Kind.OPERATION_DEFINITION || node.kind === Kind.FRAGMENT_DEFINITION) && selects(node.selectionSet),
-  );
 }
