@@ -85,7 +85,7 @@ const envSchema = z.object({
   LIMIT_MAX_ALIASES: positiveInt.max(10_000).default(60),
   LIMIT_MAX_TOKENS: positiveInt.max(1_000_000).default(2_000),
   LIMIT_MAX_DIRECTIVES: positiveInt.max(10_000).default(50),
-  LIMIT_MAX_COST: positiveInt.max(10_000_000).default(5_000),
+  LIMIT_MAX_COST: positiveInt.max(10_000_000).default(1_000),
   LIMIT_MAX_BODY_BYTES: positiveInt.max(64 * 1024 * 1024).default(256 * 1024),
   LIMIT_MAX_BATCH: nonNegativeInt.max(1_000).default(10),
   LIMIT_MAX_RESPONSE_BYTES: positiveInt.max(256 * 1024 * 1024).default(1024 * 1024),

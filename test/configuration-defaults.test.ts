@@ -87,7 +87,7 @@ describe("defaults with an empty environment", () => {
       maxAliases: 60,
       maxTokens: 2000,
       maxDirectives: 50,
-      maxCost: 5000,
+      maxCost: 1000,
       maxBodyBytes: 262144,
       maxBatch: 10,
       maxResponseBytes: 1048576,

@@ -10,7 +10,7 @@ beforeAll(async () => {
     LIMIT_MAX_ALIASES: "60",
     LIMIT_MAX_TOKENS: "1500",
     LIMIT_MAX_DIRECTIVES: "10",
-    LIMIT_MAX_COST: "300",
+    LIMIT_MAX_COST: "600",
     LIMIT_MAX_BODY_BYTES: "16384",
     LIMIT_MAX_BATCH: "3",
   });
@@ -52,9 +52,10 @@ describe("query limits", () => {
   });
 
   it("refuses an operation costlier than LIMIT_MAX_COST", async () => {
-    const fields = "id name description redirectUri websiteUrl logoUrl isVerified applicationId createdAt updatedAt";
+    // 60 lookups, each an upstream call (10) with a list of bindings (10 × 1): 1200.
+    const fields = "id name applicationBindings { applicationId }";
     const lookups = Array.from(
-      { length: 20 },
+      { length: 60 },
       (_, i) => `c${i}: oauthClient(id: "${fixtureClientId((i % 12) + 1)}") { ${fields} }`,
     ).join(" ");
     await expectLimit(`{ ${lookups} }`, "cost");

@@ -6,6 +6,7 @@ import {
   GraphQLError,
   getArgumentValues,
   getOperationAST,
+  isCompositeType,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -15,11 +16,12 @@ import {
 import type { Plugin } from "graphql-yoga";
 import type { LimitsConfig } from "../config.js";
 import { CSRF_HEADER } from "../http/guards.js";
+import { selectionCost } from "../schema/cost.js";
 import { fragmentsOf, rootFields } from "./root-fields.js";
 
 /**
  * Limits against hostile operations, checked before anything executes: depth, aliases,
- * tokens, directives and cost (graphql-armor), a budget for introspection, the number of
+ * tokens and directives (graphql-armor), cost (the schema's cost model), a budget for introspection, the number of
  * `_entities` representations, and the size of an answer. Each refusal is
  * QUERY_LIMIT_EXCEEDED with `extensions.limit` naming which, and a 400 for callers that
  * accept application/graphql-response+json.
@@ -107,6 +109,33 @@ function introspectionBound(context: ValidationContext) {
   };
 }
 
+/**
+ * Refuses an operation whose estimated cost (the schema's cost model, which routers read
+ * from its `@cost` directives) exceeds the limit.
+ */
+const costBound =
+  (maxCost: number): ValidationRule =>
+  (context) => ({
+    OperationDefinition(operation) {
+      const schema = context.getSchema();
+      const root = schema.getRootType(operation.operation);
+      if (!root) return;
+      const resolveType = (name: string) => {
+        const type = schema.getType(name);
+        return type && isCompositeType(type) ? type : undefined;
+      };
+      const cost = selectionCost(
+        operation.selectionSet,
+        root,
+        (name) => context.getFragment(name) ?? undefined,
+        resolveType,
+      );
+      if (cost > maxCost) {
+        context.reportError(limitError("cost", `Query cost limit of ${maxCost} exceeded, estimated ${cost}.`));
+      }
+    },
+  });
+
 /** The representations an operation's `_entities` fields carry, counted before execution. */
 function countRepresentations(args: ExecutionArgs): number {
   const entities = args.schema.getQueryType()?.getFields()._entities;
@@ -171,16 +200,20 @@ export function armourPlugins(limits: LimitsConfig, introspection: boolean): Plu
     maxAliases: { n: limits.maxAliases, ...tag("aliases") },
     maxTokens: { n: limits.maxTokens, ...tag("tokens") },
     maxDirectives: { n: limits.maxDirectives, ...tag("directives") },
-    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true, ...tag("cost") },
+    // Cost is the schema's own model (costBound), the one routers read from `@cost`.
+    costLimit: { enabled: false },
     // With introspection on, field suggestions reveal nothing new and help people.
     blockFieldSuggestion: { enabled: !introspection },
   });
-  const introspectionRule: Plugin = {
-    onValidate: ({ addValidationRule }) => addValidationRule(introspectionBound as ValidationRule),
+  const ownRules: Plugin = {
+    onValidate: ({ addValidationRule }) => {
+      addValidationRule(introspectionBound as ValidationRule);
+      addValidationRule(costBound(limits.maxCost));
+    },
   };
   return [
     ...(armor.protect().plugins as Plugin[]),
-    introspectionRule,
+    ownRules,
     useExecutionBounds(limits),
     ...(limits.csrfPrevention ? [useCSRFPrevention({ requestHeaders: [CSRF_HEADER] })] : []),
   ];

@@ -3,7 +3,7 @@ import { applyMiddleware } from "graphql-middleware";
 import { allow, deny, type IRules, rule, shield } from "graphql-shield";
 import type { UnauthenticatedReason } from "../auth/verifier.js";
 import type { GraphQLContext } from "../context/context.js";
-import { PUBLIC, REQUIRED_SCOPES, ROOT_TYPES } from "./table.js";
+import { describeScopes, PUBLIC, REQUIRED_SCOPES, type Requirement, ROOT_TYPES } from "./table.js";
 
 const reasons: Record<UnauthenticatedReason, string> = {
   missing_token: "No bearer token was sent.",
@@ -28,12 +28,17 @@ function unauthenticatedError(reason: UnauthenticatedReason): GraphQLError {
   });
 }
 
-const requireScope = (scope: string) =>
-  rule(`requireScope(${scope})`, { cache: "contextual" })((_parent, _args, context: GraphQLContext) => {
+/** A rule passing a token with any one of `scopes`; the refusal names them as the table does. */
+const requireScopes = (scopes: readonly string[]) =>
+  rule(`requireScopes(${scopes.join(" ")})`, { cache: "contextual" })((_parent, _args, context: GraphQLContext) => {
     if (!context.auth.authenticated) return unauthenticatedError(context.auth.reason);
-    if (context.auth.scopes.has(scope)) return true;
-    return new GraphQLError(`This field requires the scope ${scope}.`, {
-      extensions: { code: "FORBIDDEN", requiredScope: scope },
+    const { scopes: held } = context.auth;
+    if (scopes.some((scope) => held.has(scope))) return true;
+    return new GraphQLError(`This field requires ${describeScopes(scopes)}.`, {
+      extensions: {
+        code: "FORBIDDEN",
+        ...(scopes.length === 1 ? { requiredScope: scopes[0] } : { requiredScopes: scopes }),
+      },
     });
   });
 
@@ -41,12 +46,18 @@ function ruleTree(): IRules {
   const tree: Record<string, Record<string, unknown>> = Object.fromEntries(
     ROOT_TYPES.map((type) => [type, { "*": deny }]),
   );
-  // One rule per scope: shield caches a rule's verdict per request by its name.
-  const rules = new Map<string, ReturnType<typeof requireScope>>();
-  for (const [coordinate, scope] of Object.entries(REQUIRED_SCOPES)) {
-    const [type, field] = coordinate.split(".") as [string, string];
-    if (scope !== PUBLIC && !rules.has(scope)) rules.set(scope, requireScope(scope));
-    tree[type] = { ...tree[type], [field]: scope === PUBLIC ? allow : rules.get(scope) };
+  // One rule per requirement: shield caches a rule's verdict per request by its name.
+  const rules = new Map<string, ReturnType<typeof requireScopes>>();
+  const ruleFor = (requirement: Requirement) => {
+    if (requirement === PUBLIC) return allow;
+    const key = requirement.join(" ");
+    if (!rules.has(key)) rules.set(key, requireScopes(requirement));
+    return rules.get(key)!;
+  };
+  for (const [coordinate, requirement] of Object.entries(REQUIRED_SCOPES)) {
+    // A type's own entry is the default for its fields: shield's "*".
+    const [type, field = "*"] = coordinate.split(".") as [string, string?];
+    tree[type] = { ...tree[type], [field]: ruleFor(requirement) };
   }
   return tree as IRules;
 }

@@ -4,26 +4,45 @@ import type { Auth } from "../auth/verifier.js";
 /** Marks a field anyone may use, without a token. */
 export const PUBLIC = "public";
 
+/** What a coordinate needs: PUBLIC, or a token carrying any one of the listed scopes. */
+export type Requirement = typeof PUBLIC | readonly string[];
+
 /**
- * Which scope each schema coordinate needs: the whole permission model in one table.
- * A root field that is not listed is denied; fields of other types are open unless listed.
+ * Which scopes each schema coordinate needs: the whole permission model in one table.
+ * A key is a field ("Type.field") or a whole type ("Type": each of its fields without an
+ * entry of its own). A root field that is not covered is denied; other fields are open.
+ * graphql-shield enforces it; the published SDL declares it to routers as `@authenticated`
+ * and `@requiresScopes`, and field descriptions name it.
  */
-export const REQUIRED_SCOPES: Readonly<Record<string, string>> = {
-  "Query.oauthClient": SCOPE_READ,
+export const REQUIRED_SCOPES: Readonly<Record<string, Requirement>> = {
+  "Query.oauthClient": [SCOPE_READ],
   // Entity fetches by a gateway are reads like any other: no back door around the scope.
-  "Query._entities": SCOPE_READ,
+  "Query._entities": [SCOPE_READ],
   // The subgraph SDL, for gateways composing the supergraph; it says no more than introspection.
   "Query._service": PUBLIC,
-  "Mutation.regenerateClientSecret": SCOPE_MANAGE,
+  "Mutation.regenerateClientSecret": [SCOPE_MANAGE],
+  // Declared on the entity so a router checks references from other subgraphs too. Manage
+  // suffices: the upstream answers RegenerateSecret with the whole client, to be read.
+  OAuthClient: [SCOPE_READ, SCOPE_MANAGE],
   // A secret is a credential: a read-only caller sees every other field of the OAuth client.
-  "OAuthClient.clientSecret": SCOPE_MANAGE,
+  "OAuthClient.clientSecret": [SCOPE_MANAGE],
 };
 
 export const ROOT_TYPES = ["Query", "Mutation"];
 
+/** The requirement on a field ("Type.field"): its own entry, else its type's, else none. */
+export function requirementOf(coordinate: string): Requirement | undefined {
+  return REQUIRED_SCOPES[coordinate] ?? REQUIRED_SCOPES[coordinate.split(".")[0]!];
+}
+
 /** Whether this caller may resolve the field at `coordinate` ("Type.field"). */
 export function isAllowed(auth: Auth, coordinate: string): boolean {
-  const scope = REQUIRED_SCOPES[coordinate];
-  if (scope === undefined) return !ROOT_TYPES.includes(coordinate.split(".")[0]!);
-  return scope === PUBLIC || (auth.authenticated && auth.scopes.has(scope));
+  const requirement = requirementOf(coordinate);
+  if (requirement === undefined) return !ROOT_TYPES.includes(coordinate.split(".")[0]!);
+  return requirement === PUBLIC || (auth.authenticated && requirement.some((scope) => auth.scopes.has(scope)));
+}
+
+/** The requirement in words, as a caller reads it in a description or a refusal. */
+export function describeScopes(scopes: readonly string[]): string {
+  return scopes.length === 1 ? `the scope ${scopes[0]}` : `one of the scopes ${scopes.join(", ")}`;
 }

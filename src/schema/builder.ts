@@ -5,6 +5,7 @@ import FederationPlugin from "@pothos/plugin-federation";
 import { GraphQLScalarType } from "graphql";
 import { DateTimeResolver, JSONObjectResolver, URLResolver, UUIDResolver } from "graphql-scalars";
 import type { GraphQLContext } from "../context/context.js";
+import "./router-directives.js";
 
 /** The one Pothos builder: every type, plugin and scalar of the schema is registered here. */
 export const builder = new SchemaBuilder<{
@@ -17,7 +18,8 @@ export const builder = new SchemaBuilder<{
     JSONObject: { Input: JsonObject; Output: JsonObject };
   };
 }>({
-  plugins: [DirectivePlugin, FederationPlugin],
+  // Pothos runs the last plugin's hooks first: the router directives reach the federation plugin as options.
+  plugins: [DirectivePlugin, FederationPlugin, "routerDirectives"],
   defaultFieldNullability: false,
 });
 

@@ -38,7 +38,11 @@ export type ApplicationBindingConfig = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Replaces the client's secret with a new one. The old secret stops working at once; this is never retried. */
+  /**
+   * Replaces the client's secret with a new one. The old secret stops working at once; this is never retried.
+   *
+   * Requires the scope oauth:clients:manage.
+   */
   regenerateClientSecret: RegenerateClientSecretPayload;
 };
 
@@ -50,37 +54,73 @@ export type MutationRegenerateClientSecretArgs = {
 /** An OAuth client registered with Xeonr auth. */
 export type OAuthClient = {
   __typename?: 'OAuthClient';
-  /** Ids of the OAuth clients allowed to act on this one's behalf. */
+  /**
+   * Ids of the OAuth clients allowed to act on this one's behalf.
+   *
+   * Requires one of the scopes oauth:clients:read, oauth:clients:manage.
+   */
   allowedDelegators: Array<Scalars['UUID']['output']>;
+  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   applicationBindings: Array<ApplicationBinding>;
+  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   applicationId: Maybe<Scalars['String']['output']>;
+  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   backchannelLogoutSessionRequired: Scalars['Boolean']['output'];
+  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   backchannelLogoutUri: Maybe<Scalars['URL']['output']>;
-  /** The client secret. A credential: fetched from the upstream only when this field is selected. */
+  /**
+   * The client secret. A credential: fetched from the upstream only when this field is selected.
+   *
+   * Requires the scope oauth:clients:manage.
+   */
   clientSecret: Maybe<Scalars['String']['output']>;
+  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   createdAt: Maybe<Scalars['DateTime']['output']>;
+  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   description: Maybe<Scalars['String']['output']>;
+  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   frontchannelLogoutSessionRequired: Scalars['Boolean']['output'];
+  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   frontchannelLogoutUri: Maybe<Scalars['URL']['output']>;
-  /** The client id (a UUID). */
+  /**
+   * The client id (a UUID).
+   *
+   * Requires one of the scopes oauth:clients:read, oauth:clients:manage.
+   */
   id: Scalars['ID']['output'];
+  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   isVerified: Scalars['Boolean']['output'];
+  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   logoUrl: Maybe<Scalars['URL']['output']>;
+  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   name: Scalars['String']['output'];
+  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   postLogoutRedirectUris: Array<Scalars['URL']['output']>;
+  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   redirectUri: Maybe<Scalars['URL']['output']>;
+  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   supportsCodeGrant: Scalars['Boolean']['output'];
+  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   supportsDeviceCodeGrant: Scalars['Boolean']['output'];
+  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   supportsImplicitGrant: Scalars['Boolean']['output'];
+  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   supportsRefreshToken: Scalars['Boolean']['output'];
+  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   updatedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   usesManagedBuckets: Scalars['Boolean']['output'];
+  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   websiteUrl: Maybe<Scalars['URL']['output']>;
 };
 
 export type Query = {
   __typename?: 'Query';
-  /** An OAuth client by id; null when there is no OAuth client with that id. */
+  /**
+   * An OAuth client by id; null when there is no OAuth client with that id.
+   *
+   * Requires the scope oauth:clients:read.
+   */
   oauthClient: Maybe<OAuthClient>;
 };
 

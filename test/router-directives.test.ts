@@ -1,0 +1,243 @@
+import {
+  type ConstDirectiveNode,
+  type DocumentNode,
+  type FieldDefinitionNode,
+  isCompositeType,
+  Kind,
+  type OperationDefinitionNode,
+  parse,
+  valueFromASTUntyped,
+} from "graphql";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
+import { PUBLIC, requirementOf } from "../src/permissions/table.js";
+import { COST_WEIGHTS, selectionCost } from "../src/schema/cost.js";
+import { schema } from "../src/schema/index.js";
+import { startApplicationsSubgraph } from "./support/applications-subgraph.js";
+import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";
+import { composeApollo, composeGuild, type Subgraph } from "./support/supergraph.js";
+
+/**
+ * One permission table, two enforcers: what the published SDL declares to routers is what
+ * the table says and what graphql-shield enforces, and it survives both compositions.
+ */
+
+let stack: Stack;
+let applications: Awaited<ReturnType<typeof startApplicationsSubgraph>>;
+let served: DocumentNode;
+let subgraphs: Subgraph[];
+
+beforeAll(async () => {
+  stack = await startStack();
+  applications = await startApplicationsSubgraph();
+  const { body } = await stack.graphql(`{ _service { sdl } }`, { token: null });
+  served = parse(body.data!._service.sdl);
+  subgraphs = [
+    { name: "oauth-clients", typeDefs: served, url: stack.facade.graphqlUrl },
+    { name: "applications", typeDefs: applications.typeDefs, url: applications.url },
+  ];
+});
+afterAll(async () => {
+  await applications?.close();
+  await stack?.close();
+});
+
+type Directives = readonly ConstDirectiveNode[] | undefined;
+const argument = (directives: Directives, name: string, arg: string) => {
+  const value = directives?.find((d) => d.name.value === name)?.arguments?.find((a) => a.name.value === arg)?.value;
+  return value === undefined ? undefined : valueFromASTUntyped(value);
+};
+
+/** Every field definition of the object types in an SDL, by coordinate. */
+function fieldsOf(document: DocumentNode): Map<string, FieldDefinitionNode> {
+  const fields = new Map<string, FieldDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    for (const field of definition.fields ?? []) fields.set(`${definition.name.value}.${field.name.value}`, field);
+  }
+  return fields;
+}
+
+/** What the table says a router should demand of each of the subgraph's fields. */
+function expectedScopes(coordinate: string): string[][] | undefined {
+  const requirement = requirementOf(coordinate);
+  return requirement === undefined || requirement === PUBLIC ? undefined : requirement.map((scope) => [scope]);
+}
+
+describe("the published SDL declares the permission table", () => {
+  it("puts @authenticated and the table's @requiresScopes on every covered field, and on no other", () => {
+    const fields = fieldsOf(served);
+    expect(fields.size).toBeGreaterThan(25);
+    for (const [coordinate, field] of fields) {
+      const expected = expectedScopes(coordinate);
+      expect(argument(field.directives, "requiresScopes", "scopes"), coordinate).toEqual(expected);
+      const authenticated = field.directives?.some((d) => d.name.value === "authenticated") ?? false;
+      expect(authenticated, coordinate).toBe(expected !== undefined);
+    }
+    // The coordinates the issue names, spelled out once so the table cannot drift from them silently.
+    expect(argument(fields.get("Query.oauthClient")!.directives, "requiresScopes", "scopes")).toEqual([[READ]]);
+    expect(argument(fields.get("OAuthClient.clientSecret")!.directives, "requiresScopes", "scopes")).toEqual([
+      [MANAGE],
+    ]);
+    expect(argument(fields.get("Mutation.regenerateClientSecret")!.directives, "requiresScopes", "scopes")).toEqual([
+      [MANAGE],
+    ]);
+    expect(argument(fields.get("OAuthClient.name")!.directives, "requiresScopes", "scopes")).toEqual([
+      [READ],
+      [MANAGE],
+    ]);
+  });
+
+  it("names the scope in the description of every covered field, where GraphiQL's docs show it", () => {
+    for (const [coordinate, field] of fieldsOf(served)) {
+      const expected = expectedScopes(coordinate);
+      if (!expected) continue;
+      const scopes = expected.flat();
+      const wording =
+        scopes.length === 1 ? `Requires the scope ${scopes[0]}.` : `Requires one of the scopes ${scopes.join(", ")}.`;
+      expect(field.description?.value, coordinate).toContain(wording);
+    }
+  });
+
+  it("links Federation 2.9 and imports exactly the directives it uses", () => {
+    const link = served.definitions.find((d) => d.kind === Kind.SCHEMA_EXTENSION)!;
+    const directives = (link as { directives?: Directives }).directives;
+    expect(argument(directives, "link", "url")).toBe("https://specs.apollo.dev/federation/v2.9");
+    expect(argument(directives, "link", "import")).toEqual([
+      "@authenticated",
+      "@cost",
+      "@key",
+      "@listSize",
+      "@requiresScopes",
+    ]);
+  });
+
+  it("declares @cost with the cost model's weights, on exactly the weighted types and fields", () => {
+    const declared: Record<string, number> = {};
+    for (const definition of served.definitions) {
+      if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION) continue;
+      const weight = argument(definition.directives, "cost", "weight");
+      if (weight !== undefined) declared[definition.name.value] = Number(weight);
+    }
+    for (const [coordinate, field] of fieldsOf(served)) {
+      const weight = argument(field.directives, "cost", "weight");
+      if (weight !== undefined) declared[coordinate] = Number(weight);
+    }
+    expect(declared).toEqual(COST_WEIGHTS);
+  });
+});
+
+describe("graphql-shield enforces what the directives declare", () => {
+  const verdict = (scopes: string[], required: string[][]) =>
+    required.some((all) => all.every((s) => scopes.includes(s)));
+  const tokens: [string, string[]][] = [
+    ["read only", [READ]],
+    ["manage only", [MANAGE]],
+    ["read and manage", [READ, MANAGE]],
+    ["another scope", ["profile"]],
+  ];
+
+  for (const [who, scopes] of tokens) {
+    it(`refuses a ${who} token exactly the root fields and the secret whose @requiresScopes it lacks`, async () => {
+      const fields = fieldsOf(served);
+      const token = await stack.mint(scopes);
+      const forbidden = (errors: { extensions?: { code?: string } }[] | undefined) =>
+        (errors ?? []).some((error) => error.extensions?.code === "FORBIDDEN");
+
+      const read = await stack.graphql(`{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { id } }`, { token });
+      const readAllowed = verdict(
+        scopes,
+        argument(fields.get("Query.oauthClient")!.directives, "requiresScopes", "scopes") as string[][],
+      );
+      expect(forbidden(read.body.errors)).toBe(!readAllowed);
+
+      if (readAllowed) {
+        const secret = await stack.graphql(`{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { clientSecret } }`, { token });
+        const required = argument(fields.get("OAuthClient.clientSecret")!.directives, "requiresScopes", "scopes");
+        expect(forbidden(secret.body.errors)).toBe(!verdict(scopes, required as string[][]));
+      }
+
+      // A malformed id: allowed callers reach the resolver and get BAD_USER_INPUT; nothing is regenerated.
+      const regenerate = await stack.graphql(
+        `mutation { regenerateClientSecret(input: { clientId: "not-a-uuid" }) { client { id } } }`,
+        { token },
+      );
+      const required = argument(fields.get("Mutation.regenerateClientSecret")!.directives, "requiresScopes", "scopes");
+      const allowed = verdict(scopes, required as string[][]);
+      expect(forbidden(regenerate.body.errors)).toBe(!allowed);
+      if (allowed) expect(regenerate.body.errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
+    });
+  }
+});
+
+describe("both compositions carry the permission table into the supergraph", () => {
+  /** Coordinate → scopes as the supergraph declares them. */
+  function supergraphScopes(supergraphSdl: string): Record<string, unknown> {
+    const scopes: Record<string, unknown> = {};
+    for (const [coordinate, field] of fieldsOf(parse(supergraphSdl))) {
+      const declared = argument(field.directives, "requiresScopes", "scopes");
+      if (declared !== undefined) scopes[coordinate] = declared;
+    }
+    return scopes;
+  }
+
+  const expected = () => {
+    const scopes: Record<string, unknown> = {};
+    for (const coordinate of fieldsOf(served).keys()) {
+      const required = expectedScopes(coordinate);
+      if (required) scopes[coordinate] = required;
+    }
+    return scopes;
+  };
+
+  it("with @apollo/composition (rover's), on exactly the table's coordinates", () => {
+    const supergraph = composeApollo(subgraphs);
+    expect(supergraphScopes(supergraph)).toEqual(expected());
+    expect(supergraph).toMatch(/@link\(url: "https:\/\/specs\.apollo\.dev\/requiresScopes\/v0\.1", for: SECURITY\)/);
+    expect(supergraph).toMatch(/type OAuthClient[^{]*@cost\(weight: 10\)/);
+  });
+
+  it("with @theguild/federation-composition (Hive's), on exactly the table's coordinates", () => {
+    const supergraph = composeGuild(subgraphs);
+    expect(supergraphScopes(supergraph)).toEqual(expected());
+    expect(supergraph).toMatch(/type OAuthClient[^{]*@cost\(weight: 10\)/);
+  });
+});
+
+describe("the cost model", () => {
+  const cost = (query: string) => {
+    const document = parse(query);
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    const fragments = new Map(
+      document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
+    );
+    const resolveType = (name: string) => {
+      const type = schema.getType(name);
+      return type && isCompositeType(type) ? type : undefined;
+    };
+    return selectionCost(
+      operation.selectionSet,
+      schema.getRootType(operation.operation)!,
+      (n) => fragments.get(n),
+      resolveType,
+    );
+  };
+
+  it("prices an upstream call at 10, an object at 1, and a list at ten items", () => {
+    expect(cost(`{ oauthClient(id: "x") { id name } }`)).toBe(10);
+    expect(cost(`{ oauthClient(id: "x") { id clientSecret } }`)).toBe(20);
+    expect(cost(`{ a: oauthClient(id: "x") { id } b: oauthClient(id: "y") { id } }`)).toBe(20);
+    expect(cost(`{ oauthClient(id: "x") { applicationBindings { config { jsonConfig } } } }`)).toBe(10 + 10 + 10);
+    expect(cost(`mutation { regenerateClientSecret(input: { clientId: "x" }) { client { clientSecret } } }`)).toBe(
+      10 + 1 + 10 + 10,
+    );
+  });
+
+  it("counts a fragment once per spread", () => {
+    expect(
+      cost(
+        `{ a: oauthClient(id: "x") { ...F } b: oauthClient(id: "y") { ...F } } fragment F on OAuthClient { clientSecret }`,
+      ),
+    ).toBe(40);
+  });
+});
