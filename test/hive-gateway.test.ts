@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createGatewayRuntime, type GatewayRuntime } from "@graphql-hive/gateway-runtime";
+import { createGatewayRuntime, type GatewayPlugin, type GatewayRuntime } from "@graphql-hive/gateway-runtime";
 import { createRemoteJwksSigningKeyProvider, extractFromHeader, useJWT } from "@graphql-mesh/plugin-jwt-auth";
 import { parse } from "graphql";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -47,11 +47,13 @@ async function startGateway(supergraph: string, enforce: boolean): Promise<Runni
               reject: { missingToken: true, invalidToken: true },
               // The token itself goes to the subgraph, which verifies it; claims need not travel.
               forward: { payload: false },
-            }),
+              // Its context type is narrower than the runtime's plugin list accepts; it runs as any plugin does.
+            }) as GatewayPlugin,
           ],
           genericAuth: {
             mode: "protect-granular" as const,
-            resolveUserFn: (context: { jwt?: { payload?: unknown } }) => context.jwt?.payload,
+            // The verified claims, where the JWT plugin put them; their `scope` is split on spaces.
+            resolveUserFn: (context: Record<string, any>) => context.jwt?.payload,
             rejectUnauthenticated: false,
           },
           demandControl: { includeExtensionMetadata: true },
