@@ -78,10 +78,11 @@ export async function startUpstreamProcess(
 export async function startFacadeProcess(
   env: Record<string, string>,
   nodeOptions: string[],
+  entry = "dist/oauth-clients-graph.mjs",
 ): Promise<Running & { startToReadyMs: number }> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeOptions, "dist/oauth-clients-graph.mjs"], {
+  const child = spawn(process.execPath, [...nodeOptions, entry], {
     cwd: root,
     // No readiness delay on stop: nothing balances load here.
     env: { PATH: process.env.PATH, LOG_LEVEL: "warn", SHUTDOWN_DELAY_MS: "0", PORT: String(port), ...env },

@@ -7,6 +7,7 @@ import { createConnectTransport } from "@connectrpc/connect-node";
 import type { UpstreamConfig } from "../config.js";
 import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "../gen/google/rpc/error_details_pb.js";
 import { ClientsService, type Client as OAuthClient } from "../gen/xeonr/auth/api/v1/clients_pb.js";
+import { createUnaryTransport } from "./unary-transport.js";
 
 /**
  * The only module that speaks Connect: the facade's view of the upstream
@@ -68,6 +69,7 @@ export function createUpstream(
   /** Cross-cutting work on every call (tracing), in connect-es's own way. */
   interceptors: Interceptor[] = [],
 ): Upstream {
+  const binary = config.wireFormat === "binary";
   const agentOptions = { keepAlive: true, maxSockets: 256 };
   const agent =
     config.httpVersion === "2"
@@ -75,19 +77,21 @@ export function createUpstream(
       : config.url.startsWith("https:")
         ? new https.Agent(agentOptions)
         : new http.Agent(agentOptions);
-  const transport = createConnectTransport({
-    baseUrl: config.url,
-    useBinaryFormat: config.wireFormat === "binary",
-    // The upstream may add fields; reading them must not fail.
-    jsonOptions: { ignoreUnknownFields: true },
-    // An OAuth client is a few kilobytes: a response far larger is a fault, not data to buffer.
-    readMaxBytes: config.maxResponseBytes,
-    // Compressing messages this small costs both sides more CPU than it saves bytes
-    // (bench/README.md: it took about a tenth of the facade's CPU).
-    acceptCompression: [],
-    interceptors,
-    ...(agent ? { httpVersion: "1.1" as const, nodeOptions: { agent } } : { httpVersion: "2" as const }),
-  });
+  const transport = agent
+    ? createUnaryTransport({ baseUrl: config.url, binary, readMaxBytes: config.maxResponseBytes, interceptors, agent })
+    : // HTTP/2 (h2c) goes through connect-node, which multiplexes calls over one session.
+      createConnectTransport({
+        baseUrl: config.url,
+        httpVersion: "2",
+        useBinaryFormat: binary,
+        // The upstream may add fields; reading them must not fail.
+        jsonOptions: { ignoreUnknownFields: true },
+        readMaxBytes: config.maxResponseBytes,
+        // Compressing messages this small costs both sides more CPU than it saves bytes
+        // (bench/README.md: it took about a tenth of the facade's CPU).
+        acceptCompression: [],
+        interceptors,
+      });
   const clientsService = createClient(ClientsService, transport);
 
   async function call<T>(

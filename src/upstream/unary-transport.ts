@@ -1,0 +1,193 @@
+import * as http from "node:http";
+import * as https from "node:https";
+import {
+  create,
+  type DescMessage,
+  type DescMethodUnary,
+  fromBinary,
+  fromJsonString,
+  type MessageInitShape,
+  toBinary,
+  toJsonString,
+} from "@bufbuild/protobuf";
+import {
+  Code,
+  ConnectError,
+  type ContextValues,
+  createContextValues,
+  type Interceptor,
+  type Transport,
+  type UnaryRequest,
+  type UnaryResponse,
+} from "@connectrpc/connect";
+import { codeFromHttpStatus, errorFromJsonBytes } from "@connectrpc/connect/protocol-connect";
+
+/**
+ * The Connect protocol's unary calls over `node:http` with a keep-alive agent: a connect-es
+ * `Transport`, so the generated client, interceptors and ConnectError work as with
+ * connect-node's, without what a unary call here does not need (the Fetch-like universal
+ * client, an AbortController and a deadline signal per call, compression negotiation,
+ * streaming envelopes), which took about a quarter of the facade's CPU (bench/README.md).
+ * A Connect unary call is one POST of one message; its answer is one message, or a Connect
+ * error as JSON with a non-200 status.
+ */
+
+export interface UnaryTransportOptions {
+  baseUrl: string;
+  binary: boolean;
+  /** An answer larger than this is refused unread: a fault, not data to buffer. */
+  readMaxBytes: number;
+  interceptors: Interceptor[];
+  agent: http.Agent;
+}
+
+interface RawAnswer {
+  status: number;
+  header: Headers;
+  body: Buffer;
+}
+
+/** Node's connection failures: refused, reset, cut. The upstream did not answer; a retry may. */
+const unavailable = (cause: unknown) =>
+  new ConnectError(
+    `upstream connection failed: ${(cause as Error).message}`,
+    Code.Unavailable,
+    undefined,
+    undefined,
+    cause,
+  );
+
+export function createUnaryTransport(options: UnaryTransportOptions): Transport {
+  const send = options.baseUrl.startsWith("https:") ? https.request : http.request;
+  const contentType = options.binary ? "application/proto" : "application/json";
+
+  function post(request: UnaryRequest, body: Uint8Array | string, timeoutMs: number | undefined): Promise<RawAnswer> {
+    return new Promise((resolve, reject) => {
+      const headers: Record<string, string> = { "content-length": String(Buffer.byteLength(body)) };
+      request.header.forEach((value, name) => {
+        headers[name] = value;
+      });
+      const outgoing = send(request.url, { method: "POST", agent: options.agent, headers });
+      let done = false;
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => fail(new ConnectError("the upstream call timed out", Code.DeadlineExceeded)), timeoutMs);
+      const onAbort = () => fail(new ConnectError("the upstream call was canceled", Code.Canceled));
+      const finish = () => {
+        done = true;
+        clearTimeout(timer);
+        request.signal.removeEventListener("abort", onAbort);
+      };
+      // Whichever comes first settles the call; the socket is destroyed, never reused half-read.
+      function fail(error: ConnectError) {
+        if (done) return;
+        finish();
+        reject(error);
+        outgoing.destroy();
+      }
+      request.signal.addEventListener("abort", onAbort, { once: true });
+      outgoing.on("error", (error) => fail(error instanceof ConnectError ? error : unavailable(error)));
+      outgoing.on("close", () => fail(unavailable(new Error("connection closed before the answer ended"))));
+      outgoing.once("response", (incoming) => {
+        const tooLarge = () =>
+          fail(new ConnectError(`answer larger than ${options.readMaxBytes} bytes`, Code.ResourceExhausted));
+        if (Number(incoming.headers["content-length"] ?? 0) > options.readMaxBytes) return tooLarge();
+        const chunks: Buffer[] = [];
+        let length = 0;
+        incoming.on("data", (chunk: Buffer) => {
+          length += chunk.length;
+          if (length > options.readMaxBytes) return tooLarge();
+          chunks.push(chunk);
+        });
+        incoming.on("error", (error) => fail(unavailable(error)));
+        incoming.on("aborted", () => fail(unavailable(new Error("answer cut short"))));
+        incoming.once("end", () => {
+          if (done) return;
+          finish();
+          const header = new Headers();
+          for (let i = 0; i < incoming.rawHeaders.length; i += 2) {
+            header.append(incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!);
+          }
+          resolve({ status: incoming.statusCode ?? 0, header, body: Buffer.concat(chunks, length) });
+        });
+      });
+      if (request.signal.aborted) onAbort();
+      else outgoing.end(body);
+    });
+  }
+
+  /** The answer's message, or the Connect error it carries (its headers as the error's metadata). */
+  function decode<O extends DescMessage>(method: DescMethodUnary<DescMessage, O>, answer: RawAnswer) {
+    const answerType = answer.header.get("content-type") ?? "";
+    if (answer.status !== 200) {
+      const fallback = new ConnectError(`HTTP ${answer.status}`, codeFromHttpStatus(answer.status), answer.header);
+      if (!answerType.startsWith("application/json")) throw fallback;
+      try {
+        throw errorFromJsonBytes(answer.body, answer.header, fallback);
+      } catch (error) {
+        throw ConnectError.from(error);
+      }
+    }
+    if (!answerType.startsWith(contentType)) {
+      throw new ConnectError(`unexpected content type ${JSON.stringify(answerType)}`, Code.Internal, answer.header);
+    }
+    try {
+      return options.binary
+        ? fromBinary(method.output, answer.body)
+        : fromJsonString(method.output, answer.body.toString("utf8"), { ignoreUnknownFields: true });
+    } catch (cause) {
+      throw new ConnectError("the upstream's answer does not decode", Code.Internal, undefined, undefined, cause);
+    }
+  }
+
+  const noSignal = new AbortController().signal;
+
+  return {
+    async unary<I extends DescMessage, O extends DescMessage>(
+      method: DescMethodUnary<I, O>,
+      signal: AbortSignal | undefined,
+      timeoutMs: number | undefined,
+      header: HeadersInit | undefined,
+      input: MessageInitShape<I>,
+      contextValues?: ContextValues,
+    ): Promise<UnaryResponse<I, O>> {
+      const call = async (request: UnaryRequest<I, O>): Promise<UnaryResponse<I, O>> => {
+        const body = options.binary
+          ? toBinary(method.input, request.message)
+          : toJsonString(method.input, request.message);
+        const answer = await post(request as UnaryRequest, body, timeoutMs);
+        return {
+          stream: false,
+          service: method.parent,
+          method,
+          header: answer.header,
+          message: decode(method, answer),
+          trailer: new Headers(),
+        };
+      };
+      const requestHeader = new Headers(header);
+      requestHeader.set("content-type", contentType);
+      requestHeader.set("connect-protocol-version", "1");
+      if (timeoutMs !== undefined) requestHeader.set("connect-timeout-ms", String(timeoutMs));
+      const intercepted = options.interceptors.reduceRight(
+        (next, interceptor) => interceptor(next as never) as unknown as typeof call,
+        call,
+      );
+      return intercepted({
+        stream: false,
+        service: method.parent,
+        method,
+        requestMethod: "POST",
+        url: `${options.baseUrl.replace(/\/$/, "")}/${method.parent.typeName}/${method.name}`,
+        signal: signal ?? noSignal,
+        header: requestHeader,
+        contextValues: contextValues ?? createContextValues(),
+        message: create(method.input, input),
+      });
+    },
+    stream() {
+      return Promise.reject(new ConnectError("this transport makes unary calls only", Code.Unimplemented));
+    },
+  };
+}
