@@ -9,11 +9,13 @@ import { startFacadeProcess, startUpstreamProcess } from "./processes.js";
 import { scenarios } from "./scenarios.js";
 
 /**
- * `npm run bench:profile -- [--scenario B] [--seconds 15] [--connections 10]`
+ * `npm run bench:profile -- [--scenario B] [--seconds 15] [--connections 10] [--functions N]`
  *
  * Loads one scenario against the facade run from source (unbundled, so that packages can be
  * told apart) under `--cpu-prof`, and prints its self time grouped by package, the table
- * bench/README.md records before and after each change.
+ * bench/README.md records before and after each change; `--functions N` adds the N
+ * functions with the most self time, each with its callers' package; `--stacks NAME` the
+ * commonest call paths into the function NAME.
  */
 
 interface ProfileNode {
@@ -43,6 +45,8 @@ const { values } = parseArgs({
     scenario: { type: "string", default: "B" },
     seconds: { type: "string", default: "15" },
     connections: { type: "string", default: "10" },
+    functions: { type: "string", default: "0" },
+    stacks: { type: "string" },
   },
 });
 const scenarioId = values.scenario as "B" | "C" | "D";
@@ -100,6 +104,33 @@ try {
     .sort((a, b) => b[1] - a[1])) {
     if (key === "(idle)" || count / busy < 0.003) continue;
     console.log(`| ${key} | ${share(self.get(key))} | ${isRuntime(key) ? "–" : share(charged.get(key))} |`);
+  }
+  const top = Number(values.functions);
+  if (top > 0) {
+    const byFunction = new Map<string, number>();
+    for (const sample of profile.samples) {
+      const { functionName, url } = byId.get(sample)!.callFrame;
+      if (functionName === "(idle)") continue;
+      add(byFunction, `${functionName || "(anonymous)"} ${url.split("/").slice(-2).join("/")} ← ${caller(sample)}`);
+    }
+    console.log("\n| self | function ← charged to |\n| ---: | --- |");
+    for (const [key, count] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+      console.log(`| ${share(count)} | ${key} |`);
+    }
+  }
+  if (values.stacks) {
+    const paths = new Map<string, number>();
+    for (const sample of profile.samples) {
+      if (byId.get(sample)!.callFrame.functionName !== values.stacks) continue;
+      const frames: string[] = [];
+      for (let at = parent.get(sample); at !== undefined && frames.length < 8; at = parent.get(at)) {
+        const { functionName, url } = byId.get(at)!.callFrame;
+        frames.push(`${functionName || "(anonymous)"}@${url.split("/").slice(-2).join("/")}`);
+      }
+      add(paths, frames.join(" < "));
+    }
+    console.log(`\ncall paths into ${values.stacks}:`);
+    for (const [path, count] of [...paths].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`${share(count)}  ${path}`);
   }
 } finally {
   await facade.stop();

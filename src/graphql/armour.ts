@@ -172,10 +172,16 @@ function useExecutionBounds(limits: LimitsConfig): Plugin {
         onExecuteDone({ result, setResult }) {
           if (!("data" in result || "errors" in result)) return;
           // Measured as Yoga will send it; the bound keeps one answer from costing the process.
-          const bytes = Buffer.byteLength(JSON.stringify(result));
+          const json = JSON.stringify(result);
+          const bytes = Buffer.byteLength(json);
           if (bytes > limits.maxResponseBytes) {
             const message = `The answer would be ${bytes} bytes; at most ${limits.maxResponseBytes} are sent.`;
             setResult({ errors: [limitError("response_size", message)] });
+          } else if (!result.errors && !result.extensions) {
+            // Yoga serialises a result with its `stringify` when it has one: the JSON just made is
+            // sent as is, unless a later plugin replaced the result (then it is serialised anew).
+            const measured = { ...result, stringify: (value: unknown) => (value === measured ? json : JSON.stringify(value)) };
+            setResult(measured);
           }
         },
       };

@@ -88,7 +88,7 @@ export function createUnaryTransport(options: UnaryTransportOptions): Transport 
       }
       request.signal.addEventListener("abort", onAbort, { once: true });
       outgoing.on("error", (error) => fail(error instanceof ConnectError ? error : unavailable(error)));
-      outgoing.on("close", () => fail(unavailable(new Error("connection closed before the answer ended"))));
+      outgoing.on("close", () => done || fail(unavailable(new Error("connection closed before the answer ended"))));
       outgoing.once("response", (incoming) => {
         const tooLarge = () =>
           fail(new ConnectError(`answer larger than ${options.readMaxBytes} bytes`, Code.ResourceExhausted));
@@ -101,7 +101,7 @@ export function createUnaryTransport(options: UnaryTransportOptions): Transport 
           chunks.push(chunk);
         });
         incoming.on("error", (error) => fail(unavailable(error)));
-        incoming.on("aborted", () => fail(unavailable(new Error("answer cut short"))));
+        incoming.on("aborted", () => done || fail(unavailable(new Error("answer cut short"))));
         incoming.once("end", () => {
           if (done) return;
           finish();
