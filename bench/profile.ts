@@ -130,7 +130,8 @@ try {
       add(paths, frames.join(" < "));
     }
     console.log(`\ncall paths into ${values.stacks}:`);
-    for (const [path, count] of [...paths].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`${share(count)}  ${path}`);
+    for (const [path, count] of [...paths].sort((a, b) => b[1] - a[1]).slice(0, 8))
+      console.log(`${share(count)}  ${path}`);
   }
 } finally {
   await facade.stop();

@@ -180,7 +180,10 @@ function useExecutionBounds(limits: LimitsConfig): Plugin {
           } else if (!result.errors && !result.extensions) {
             // Yoga serialises a result with its `stringify` when it has one: the JSON just made is
             // sent as is, unless a later plugin replaced the result (then it is serialised anew).
-            const measured = { ...result, stringify: (value: unknown) => (value === measured ? json : JSON.stringify(value)) };
+            const measured = {
+              ...result,
+              stringify: (value: unknown) => (value === measured ? json : JSON.stringify(value)),
+            };
             setResult(measured);
           }
         },

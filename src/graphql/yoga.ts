@@ -80,6 +80,10 @@ export function createGraphQLHandler(options: YogaOptions) {
     cors: false,
     graphiql: false,
     batching: limits.maxBatch > 0 ? { limit: limits.maxBatch } : false,
+    // The HTTP layer's bodySizeGuard has bounded every body already (a Content-Length is
+    // required, at most LIMIT_MAX_BODY_BYTES); Yoga's own count would pipe each body through
+    // a TransformStream for nothing (bench/README.md).
+    maxRequestBodySize: false,
     maskedErrors: { maskError: createErrorMasker(logger), isDev: false },
     landingPage: false,
     logging: {
