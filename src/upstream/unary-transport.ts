@@ -121,13 +121,18 @@ export function createUnaryTransport(options: UnaryTransportOptions): Transport 
   function decode<O extends DescMessage>(method: DescMethodUnary<DescMessage, O>, answer: RawAnswer) {
     const answerType = answer.header.get("content-type") ?? "";
     if (answer.status !== 200) {
-      const fallback = new ConnectError(`HTTP ${answer.status}`, codeFromHttpStatus(answer.status), answer.header);
-      if (!answerType.startsWith("application/json")) throw fallback;
+      const code = codeFromHttpStatus(answer.status);
+      if (!answerType.startsWith("application/json"))
+        throw new ConnectError(`HTTP ${answer.status}`, code, answer.header);
+      // connect-es reads the Connect error body; one it cannot read is thrown as the fallback,
+      // which it gives the answer's headers too.
+      let error: ConnectError;
       try {
-        throw errorFromJsonBytes(answer.body, answer.header, fallback);
-      } catch (error) {
-        throw ConnectError.from(error);
+        error = errorFromJsonBytes(answer.body, answer.header, new ConnectError(`HTTP ${answer.status}`, code));
+      } catch (fallback) {
+        error = ConnectError.from(fallback);
       }
+      throw error;
     }
     if (!answerType.startsWith(contentType)) {
       throw new ConnectError(`unexpected content type ${JSON.stringify(answerType)}`, Code.Internal, answer.header);
