@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import {
   type ConstDirectiveNode,
   type DocumentNode,
@@ -10,7 +11,7 @@ import {
 } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
-import { PUBLIC, requirementOf } from "../src/permissions/table.js";
+import { PUBLIC, REQUIRED_SCOPES, requirementOf } from "../src/permissions/table.js";
 import { COST_WEIGHTS, selectionCost } from "../src/schema/cost.js";
 import { schema } from "../src/schema/index.js";
 import { startApplicationsSubgraph } from "./support/applications-subgraph.js";
@@ -124,6 +125,30 @@ describe("the published SDL declares the permission table", () => {
       if (weight !== undefined) declared[coordinate] = Number(weight);
     }
     expect(declared).toEqual(COST_WEIGHTS);
+  });
+});
+
+describe("what a caller reads about scopes", () => {
+  it("in the README's permission table is the table, row for row", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const table = readme.slice(
+      readme.indexOf("| coordinate "),
+      readme.indexOf("\n\n", readme.indexOf("| coordinate ")),
+    );
+    const rows = Object.fromEntries(
+      table
+        .split("\n")
+        .slice(2)
+        .map((row) => {
+          const [coordinate = "", scopes = ""] = row.split("|").slice(1, 3);
+          const key = /every other field of `(\w+)`/.exec(coordinate)?.[1] ?? coordinate.trim().replaceAll("`", "");
+          return [key, [...scopes.matchAll(/`([^`]+)`/g)].map((match) => match[1])];
+        }),
+    );
+    const covered = Object.fromEntries(
+      Object.entries(REQUIRED_SCOPES).filter(([, requirement]) => requirement !== PUBLIC),
+    );
+    expect(rows).toEqual(covered);
   });
 });
 
