@@ -3,7 +3,6 @@ import {
   type ConstDirectiveNode,
   type DocumentNode,
   type FieldDefinitionNode,
-  isCompositeType,
   Kind,
   type OperationDefinitionNode,
   parse,
@@ -236,15 +235,8 @@ describe("the cost model", () => {
     const fragments = new Map(
       document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
     );
-    const resolveType = (name: string) => {
-      const type = schema.getType(name);
-      return type && isCompositeType(type) ? type : undefined;
-    };
-    return selectionCost(
-      operation.selectionSet,
-      schema.getRootType(operation.operation)!,
-      (n) => fragments.get(n),
-      resolveType,
+    return selectionCost(schema, operation.selectionSet, schema.getRootType(operation.operation)!, (n) =>
+      fragments.get(n),
     );
   };
 

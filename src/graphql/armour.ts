@@ -6,7 +6,6 @@ import {
   GraphQLError,
   getArgumentValues,
   getOperationAST,
-  isCompositeType,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -21,8 +20,8 @@ import { fragmentsOf, rootFields } from "./root-fields.js";
 
 /**
  * Limits against hostile operations, checked before anything executes: depth, aliases,
- * tokens and directives (graphql-armor), cost (the schema's cost model), a budget for introspection, the number of
- * `_entities` representations, and the size of an answer. Each refusal is
+ * tokens and directives (graphql-armor), cost (the schema's own cost model), a budget for
+ * introspection, the number of `_entities` representations, and the size of an answer. Each refusal is
  * QUERY_LIMIT_EXCEEDED with `extensions.limit` naming which, and a 400 for callers that
  * accept application/graphql-response+json.
  */
@@ -120,15 +119,11 @@ const costBound =
       const schema = context.getSchema();
       const root = schema.getRootType(operation.operation);
       if (!root) return;
-      const resolveType = (name: string) => {
-        const type = schema.getType(name);
-        return type && isCompositeType(type) ? type : undefined;
-      };
       const cost = selectionCost(
+        schema,
         operation.selectionSet,
         root,
         (name) => context.getFragment(name) ?? undefined,
-        resolveType,
       );
       if (cost > maxCost) {
         context.reportError(limitError("cost", `Query cost limit of ${maxCost} exceeded, estimated ${cost}.`));

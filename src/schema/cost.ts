@@ -2,6 +2,7 @@ import {
   type ConstDirectiveNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
+  type GraphQLSchema,
   getNamedType,
   isCompositeType,
   isObjectType,
@@ -45,15 +46,21 @@ function directiveNumber(
   return value ? Number(valueFromASTUntyped(value)) : undefined;
 }
 
+/** A named composite type of the schema, for a fragment's type condition. */
+function compositeType(schema: GraphQLSchema, name: string): GraphQLCompositeType | undefined {
+  const type = schema.getType(name);
+  return type && isCompositeType(type) ? type : undefined;
+}
+
 /**
  * The estimated cost of a selection set on `parentType`, fragments expanded where spread.
  * Introspection is priced by its own budget, not here.
  */
 export function selectionCost(
+  schema: GraphQLSchema,
   selectionSet: SelectionSetNode,
   parentType: GraphQLCompositeType,
   fragment: (name: string) => FragmentDefinitionNode | undefined,
-  resolveType: (name: string) => GraphQLCompositeType | undefined,
   factor = 1,
   spreads: readonly string[] = [],
 ): number {
@@ -69,18 +76,18 @@ export function selectionCost(
       const typeWeight = directiveNumber(type.astNode, "cost", "weight") ?? (isCompositeType(type) ? 1 : 0);
       cost += fieldFactor * ((directiveNumber(field.astNode, "cost", "weight") ?? 0) + typeWeight);
       if (selection.selectionSet && isCompositeType(type)) {
-        cost += selectionCost(selection.selectionSet, type, fragment, resolveType, fieldFactor, spreads);
+        cost += selectionCost(schema, selection.selectionSet, type, fragment, fieldFactor, spreads);
       }
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      const type = selection.typeCondition ? resolveType(selection.typeCondition.name.value) : parentType;
-      if (type) cost += selectionCost(selection.selectionSet, type, fragment, resolveType, factor, spreads);
+      const type = selection.typeCondition ? compositeType(schema, selection.typeCondition.name.value) : parentType;
+      if (type) cost += selectionCost(schema, selection.selectionSet, type, fragment, factor, spreads);
     } else {
       const name = selection.name.value;
       const definition = fragment(name);
-      const type = definition && resolveType(definition.typeCondition.name.value);
+      const type = definition && compositeType(schema, definition.typeCondition.name.value);
       // A cycle is refused by validation; here it must only not loop.
       if (!type || spreads.includes(name)) continue;
-      cost += selectionCost(definition.selectionSet, type, fragment, resolveType, factor, [...spreads, name]);
+      cost += selectionCost(schema, definition.selectionSet, type, fragment, factor, [...spreads, name]);
     }
   }
   return cost;
