@@ -22,6 +22,8 @@ let stack: Stack;
 let applications: Awaited<ReturnType<typeof startApplicationsSubgraph>>;
 let forwarding: RunningGateway;
 let enforcing: RunningGateway;
+/** HTTP requests that reached this service (the facade), whatever became of them. */
+let facadeRequests = 0;
 
 interface RunningGateway {
   url: string;
@@ -75,6 +77,9 @@ async function startGateway(supergraph: string, enforce: boolean): Promise<Runni
 
 beforeAll(async () => {
   stack = await startStack();
+  stack.facade.server.on("request", () => {
+    facadeRequests += 1;
+  });
   applications = await startApplicationsSubgraph();
   const { body } = await stack.graphql(`{ _service { sdl } }`, { token: null });
   const supergraph = composeGuild([
@@ -160,9 +165,11 @@ describe("Hive Gateway forwarding the caller's token, the subgraph enforcing", (
 });
 
 describe("Hive Gateway enforcing @requiresScopes with its JWT plugin, before any fetch", () => {
-  it("gives a read token the OAuth clients", async () => {
+  it("gives a read token the OAuth clients, asking this service for them", async () => {
+    const before = facadeRequests;
     const answer = await ask(enforcing, CLIENTS_OF_APPLICATIONS, await stack.mint([READ]));
     expectOnlyTheUnknownClientMissing(answer);
+    expect(facadeRequests).toBeGreaterThan(before);
     expect(answer.data.applications[1].clients[0]).toEqual({ id: fixtureClientId(1), name: "Fixture client 01" });
   });
 
@@ -180,24 +187,30 @@ describe("Hive Gateway enforcing @requiresScopes with its JWT plugin, before any
   });
 
   it("refuses a regeneration to a read token without any request reaching this service", async () => {
+    const before = facadeRequests;
     const answer = await ask(
       enforcing,
       `mutation { regenerateClientSecret(input: { clientId: "${EXAMPLE_CLIENT_ID}" }) { client { clientSecret } } }`,
       await stack.mint([READ]),
     );
     expect(answer.errors![0]!.extensions.code).toBe("UNAUTHORIZED_FIELD_OR_TYPE");
+    expect(facadeRequests).toBe(before);
     expect((await stack.upstreamStats()).calls).toEqual({});
   });
 
-  it("refuses a token without the read scope the OAuth clients, fetching none", async () => {
+  it("refuses a token without the read scope the OAuth clients, asking this service nothing", async () => {
+    const before = facadeRequests;
     const answer = await ask(enforcing, CLIENTS_OF_APPLICATIONS, await stack.mint(["profile"]));
     expect(answer.errors!.map((error) => error.extensions?.code)).toContain("UNAUTHORIZED_FIELD_OR_TYPE");
+    expect(facadeRequests).toBe(before);
     expect((await stack.upstreamStats()).calls).toEqual({});
   });
 
   it("refuses a caller without a token with a 401, fetching nothing", async () => {
+    const before = facadeRequests;
     const answer = await ask(enforcing, CLIENTS_OF_APPLICATIONS, null);
     expect(answer.status).toBe(401);
+    expect(facadeRequests).toBe(before);
     expect((await stack.upstreamStats()).calls).toEqual({});
   });
 
