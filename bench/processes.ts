@@ -136,12 +136,25 @@ export function cpuTimeMs(pid: number): number {
 }
 
 /** Scenario F's lean facade (bench/lean-facade.ts), alone in its process. */
-export async function startLeanFacadeProcess(settings: UpstreamSettings): Promise<Running> {
-  const args = ["--import", "tsx", "bench/lean-facade.ts", "--upstream", settings.url, "--jwks", settings.jwksUrl];
+export async function startLeanFacadeProcess(
+  settings: UpstreamSettings,
+  nodeOptions: string[] = [],
+  env: Record<string, string> = {},
+): Promise<Running> {
+  const args = [
+    ...nodeOptions,
+    "--import",
+    "tsx",
+    "bench/lean-facade.ts",
+    "--upstream",
+    settings.url,
+    "--jwks",
+    settings.jwksUrl,
+  ];
   args.push("--issuer", settings.issuer, "--audience", settings.audience);
   const child = spawn(process.execPath, args, {
     cwd: root,
-    env: { PATH: process.env.PATH },
+    env: { PATH: process.env.PATH, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const port = await new Promise<number>((resolve, reject) => {

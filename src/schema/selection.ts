@@ -16,7 +16,8 @@ import { isAllowed } from "../permissions/table.js";
  * `clientSecret` and the caller may see it. A secret nobody will be shown is never fetched.
  */
 export function wantsSecret(context: GraphQLContext, info: GraphQLResolveInfo): boolean {
-  return selectsField(info, "clientSecret") && isAllowed(context.auth, "OAuthClient.clientSecret");
+  // The cheap check first: most callers may not see the secret, and the search runs per resolver.
+  return isAllowed(context.auth, "OAuthClient.clientSecret") && selectsField(info, "clientSecret");
 }
 
 /**
@@ -26,8 +27,9 @@ export function wantsSecret(context: GraphQLContext, info: GraphQLResolveInfo): 
 function selectsField(info: GraphQLResolveInfo, fieldName: string): boolean {
   const visited = new Set<string>();
   const included = (node: FieldNode | SelectionSetNode["selections"][number]) =>
-    getDirectiveValues(GraphQLSkipDirective, node, info.variableValues)?.if !== true &&
-    getDirectiveValues(GraphQLIncludeDirective, node, info.variableValues)?.if !== false;
+    !node.directives?.length ||
+    (getDirectiveValues(GraphQLSkipDirective, node, info.variableValues)?.if !== true &&
+      getDirectiveValues(GraphQLIncludeDirective, node, info.variableValues)?.if !== false);
 
   const search = (selectionSet: SelectionSetNode | undefined): boolean =>
     (selectionSet?.selections ?? []).some((selection) => {

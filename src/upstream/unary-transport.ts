@@ -1,11 +1,12 @@
 import * as http from "node:http";
 import * as https from "node:https";
+import { urlToHttpOptions } from "node:url";
 import {
   create,
   type DescMessage,
   type DescMethodUnary,
   fromBinary,
-  fromJsonString,
+  fromJson,
   type MessageInitShape,
   toBinary,
   toJsonString,
@@ -43,8 +44,16 @@ export interface UnaryTransportOptions {
 
 interface RawAnswer {
   status: number;
-  header: Headers;
+  contentType: string;
+  /** Node's raw header list: made into a `Headers` only for a caller that reads it. */
+  rawHeaders: string[];
   body: Buffer;
+}
+
+function headersOf(rawHeaders: string[]): Headers {
+  const header = new Headers();
+  for (let i = 0; i < rawHeaders.length; i += 2) header.append(rawHeaders[i]!, rawHeaders[i + 1]!);
+  return header;
 }
 
 /** Node's connection failures: refused, reset, cut. The upstream did not answer; a retry may. */
@@ -60,6 +69,16 @@ const unavailable = (cause: unknown) =>
 export function createUnaryTransport(options: UnaryTransportOptions): Transport {
   const send = options.baseUrl.startsWith("https:") ? https.request : http.request;
   const contentType = options.binary ? "application/proto" : "application/json";
+  // A service has a handful of method URLs: each is made into request options once, not per call.
+  const targets = new Map<string, http.RequestOptions>();
+  const target = (url: string) => {
+    let found = targets.get(url);
+    if (!found) {
+      found = urlToHttpOptions(new URL(url));
+      targets.set(url, found);
+    }
+    return found;
+  };
 
   function post(request: UnaryRequest, body: Uint8Array | string, timeoutMs: number | undefined): Promise<RawAnswer> {
     return new Promise((resolve, reject) => {
@@ -67,7 +86,7 @@ export function createUnaryTransport(options: UnaryTransportOptions): Transport 
       request.header.forEach((value, name) => {
         headers[name] = value;
       });
-      const outgoing = send(request.url, { method: "POST", agent: options.agent, headers });
+      const outgoing = send({ ...target(request.url), method: "POST", agent: options.agent, headers });
       let done = false;
       const timer =
         timeoutMs === undefined
@@ -105,11 +124,12 @@ export function createUnaryTransport(options: UnaryTransportOptions): Transport 
         incoming.once("end", () => {
           if (done) return;
           finish();
-          const header = new Headers();
-          for (let i = 0; i < incoming.rawHeaders.length; i += 2) {
-            header.append(incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!);
-          }
-          resolve({ status: incoming.statusCode ?? 0, header, body: Buffer.concat(chunks, length) });
+          resolve({
+            status: incoming.statusCode ?? 0,
+            contentType: incoming.headers["content-type"] ?? "",
+            rawHeaders: incoming.rawHeaders,
+            body: Buffer.concat(chunks, length),
+          });
         });
       });
       if (request.signal.aborted) onAbort();
@@ -119,28 +139,34 @@ export function createUnaryTransport(options: UnaryTransportOptions): Transport 
 
   /** The answer's message, or the Connect error it carries (its headers as the error's metadata). */
   function decode<O extends DescMessage>(method: DescMethodUnary<DescMessage, O>, answer: RawAnswer) {
-    const answerType = answer.header.get("content-type") ?? "";
+    const answerType = answer.contentType;
     if (answer.status !== 200) {
+      const header = headersOf(answer.rawHeaders);
       const code = codeFromHttpStatus(answer.status);
-      if (!answerType.startsWith("application/json"))
-        throw new ConnectError(`HTTP ${answer.status}`, code, answer.header);
+      if (!answerType.startsWith("application/json")) throw new ConnectError(`HTTP ${answer.status}`, code, header);
       // connect-es reads the Connect error body; one it cannot read is thrown as the fallback,
       // which it gives the answer's headers too.
       let error: ConnectError;
       try {
-        error = errorFromJsonBytes(answer.body, answer.header, new ConnectError(`HTTP ${answer.status}`, code));
+        error = errorFromJsonBytes(answer.body, header, new ConnectError(`HTTP ${answer.status}`, code));
       } catch (fallback) {
         error = ConnectError.from(fallback);
       }
       throw error;
     }
     if (!answerType.startsWith(contentType)) {
-      throw new ConnectError(`unexpected content type ${JSON.stringify(answerType)}`, Code.Internal, answer.header);
+      throw new ConnectError(
+        `unexpected content type ${JSON.stringify(answerType)}`,
+        Code.Internal,
+        headersOf(answer.rawHeaders),
+      );
     }
     try {
       return options.binary
         ? fromBinary(method.output, answer.body)
-        : fromJsonString(method.output, answer.body.toString("utf8"), { ignoreUnknownFields: true });
+        : // JSON.parse, not fromJsonString: that one scans every answer for duplicate keys in JS
+          // (bench/README.md); a duplicate here takes the last value, as JSON.parse does.
+          fromJson(method.output, JSON.parse(answer.body.toString("utf8")), { ignoreUnknownFields: true });
     } catch (cause) {
       throw new ConnectError("the upstream's answer does not decode", Code.Internal, undefined, undefined, cause);
     }
@@ -162,13 +188,23 @@ export function createUnaryTransport(options: UnaryTransportOptions): Transport 
           ? toBinary(method.input, request.message)
           : toJsonString(method.input, request.message);
         const answer = await post(request as UnaryRequest, body, timeoutMs);
+        const message = decode(method, answer);
+        let header: Headers | undefined;
+        let trailer: Headers | undefined;
         return {
           stream: false,
           service: method.parent,
           method,
-          header: answer.header,
-          message: decode(method, answer),
-          trailer: new Headers(),
+          // Built on first read: a successful call's headers are seldom looked at.
+          get header() {
+            if (!header) header = headersOf(answer.rawHeaders);
+            return header;
+          },
+          message,
+          get trailer() {
+            if (!trailer) trailer = new Headers();
+            return trailer;
+          },
         };
       };
       const requestHeader = new Headers(header);
