@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { upstreamEnvironment } from "../src/config.js";
 import { SEED_CLIENTS } from "../src/dev-upstream/seed.js";
@@ -6,7 +6,11 @@ import { type DevUpstream, startDevUpstream } from "../src/dev-upstream/server.j
 import { BUNDLE, runBundle } from "./support/bundle-process.js";
 
 describe("the production bundle (built by npm run build)", () => {
-  const bundle = readFileSync(new URL(`../${BUNDLE}`, import.meta.url), "utf8");
+  const dist = new URL("../dist/", import.meta.url);
+  const files = readdirSync(dist, { recursive: true, encoding: "utf8" }).filter((name) => name.endsWith(".mjs"));
+  // The entry and the chunks it imports, every file the bundle can run.
+  const bundle = files.map((name) => readFileSync(new URL(name, dist), "utf8")).join("\n");
+  const entry = readFileSync(new URL(`../${BUNDLE}`, import.meta.url), "utf8");
 
   it("holds no development upstream: no fixture secret, no /__dev route, no token minting", () => {
     const secrets = SEED_CLIENTS.map((client) => client.clientSecret);
@@ -16,6 +20,15 @@ describe("the production bundle (built by npm run build)", () => {
     expect(bundle).not.toContain("__dev");
     expect(bundle).not.toContain("SignJWT");
     expect(bundle).not.toContain("dev-issuer");
+  });
+
+  it("starts a cluster's primary without the GraphQL stack: the entry file holds configuration and logging only", () => {
+    expect(files.length).toBeGreaterThan(1);
+    expect(entry).toContain("node_modules/zod");
+    for (const loadedByWorkersOnly of ["node_modules/graphql", "graphql-yoga", "@connectrpc", "@bufbuild/protobuf"]) {
+      expect(entry).not.toContain(loadedByWorkersOnly);
+    }
+    expect(bundle).toContain("node_modules/graphql-yoga");
   });
 
   it("refuses to start without its upstream settings, naming each one, with a non-zero exit", async () => {

@@ -1,6 +1,5 @@
 import cluster from "node:cluster";
 import type { ResolvedConfig } from "../config.js";
-import { startFacade } from "../http/server.js";
 import { createLogger, type Logger } from "../logger.js";
 
 /**
@@ -30,6 +29,9 @@ export async function runService(options: ServiceOptions): Promise<void> {
     await runPrimary(options, logger);
     return;
   }
+  // Imported here, not at the top: a cluster's primary serves nothing and never loads the
+  // GraphQL stack, which would add ~60 MB to it (bench/README.md).
+  const { startFacade } = await import("../http/server.js");
   const facade = await startFacade({ config, logger, graphiqlToken: options.graphiqlToken });
   logger.info({ url: facade.graphqlUrl, upstream: config.upstream.url }, "facade listening");
   if (cluster.isPrimary && options.banner) process.stdout.write(options.banner(facade.graphqlUrl));
