@@ -70,47 +70,115 @@ async function sequentialLatency(url: string, request: RequestInit, count: numbe
 
 const perRequest = (ms: number, requests: number) => (requests === 0 ? 0 : Math.round((ms / requests) * 1000) / 1000);
 
-async function measure(
-  scenario: Scenario,
-  target: Running,
+/** One server under one scenario's load; `pid` is the serving process, whose CPU is counted. */
+interface Subject {
+  scenario: Scenario;
+  target: Running;
+  workers: number;
+  pid: number | undefined;
+}
+
+interface Window {
+  answered: number;
+  errors: number;
+  serverCpuMs: number;
+  upstreamCpuMs: number;
+  latency: { p50: number; p90: number; p99: number };
+}
+
+const requestOf = (scenario: Scenario) => ({
+  method: "POST" as const,
+  headers: scenario.headers,
+  body: JSON.stringify(scenario.body),
+});
+
+async function loadWindow(subject: Subject, upstream: Running, options: BenchOptions, seconds: number) {
+  const url = `${subject.target.url}${subject.scenario.path}`;
+  const cpu = () => ({
+    server: subject.pid ? cpuTimeMs(subject.pid) : 0,
+    upstream: cpuTimeMs(upstream.child.pid!),
+  });
+  const before = cpu();
+  const result = await autocannon({
+    url,
+    ...requestOf(subject.scenario),
+    connections: options.connections,
+    duration: seconds,
+  });
+  const after = cpu();
+  return {
+    answered: result["2xx"],
+    errors: result.errors + result.timeouts + result.non2xx,
+    serverCpuMs: after.server - before.server,
+    upstreamCpuMs: after.upstream - before.upstream,
+    latency: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99 },
+  } satisfies Window;
+}
+
+/**
+ * Measures the subjects side by side: each is checked and warmed up, then their measured
+ * windows are cut into `options.slices` slices taken in turn (facade, lean facade, facade, …),
+ * so that the machine's drift during a run (two shared cores) weighs on each alike and their
+ * CPU-per-request ratio is fair. Latency under load is the slices' percentiles, weighted by
+ * their answers.
+ */
+async function measureSideBySide(
+  subjects: Subject[],
   upstream: Running,
   options: BenchOptions,
-  workers: number,
-  serverPid: number | undefined,
-): Promise<ScenarioResult> {
-  const url = `${target.url}${scenario.path}`;
-  const request = { method: "POST" as const, headers: scenario.headers, body: JSON.stringify(scenario.body) };
-  scenario.check(await (await fetch(url, request)).json());
-  if (options.warmup > 0)
-    await autocannon({ url, ...request, connections: options.connections, duration: options.warmup });
-
-  const cpuBefore = { server: serverPid ? cpuTimeMs(serverPid) : 0, upstream: cpuTimeMs(upstream.child.pid!) };
-  const result = await autocannon({ url, ...request, connections: options.connections, duration: options.duration });
-  const cpuAfter = { server: serverPid ? cpuTimeMs(serverPid) : 0, upstream: cpuTimeMs(upstream.child.pid!) };
-  // Counted apart from the load, one request at a time: a run that stops mid-request
-  // leaves upstream calls whose answers it never counted.
-  const before = await settledGetClientCalls(upstream);
-  for (let i = 0; i < CALL_COUNT_REQUESTS; i++) scenario.check(await (await fetch(url, request)).json());
-  const after = await upstreamGetClientCalls(upstream);
-  const answered = result["2xx"];
-  const moderate = await sequentialLatency(url, request, options.latencySamples);
-  return {
-    id: scenario.id,
-    title: scenario.title,
-    workers,
-    requests: answered,
-    throughput: Math.round(answered / options.duration),
-    p50: result.latency.p50,
-    p90: result.latency.p90,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx,
-    upstreamCallsPerRequest: callsPerRequest(before, after, CALL_COUNT_REQUESTS),
-    facadePeakRssMb: serverPid === undefined ? null : peakRssMb(serverPid),
-    serverCpuMsPerRequest: perRequest(cpuAfter.server - cpuBefore.server, answered),
-    upstreamCpuMsPerRequest: perRequest(cpuAfter.upstream - cpuBefore.upstream, answered),
-    moderateP50: moderate.p50,
-    moderateP99: moderate.p99,
-  };
+): Promise<ScenarioResult[]> {
+  for (const { scenario, target } of subjects) {
+    const url = `${target.url}${scenario.path}`;
+    scenario.check(await (await fetch(url, requestOf(scenario))).json());
+    if (options.warmup > 0)
+      await autocannon({ url, ...requestOf(scenario), connections: options.connections, duration: options.warmup });
+  }
+  const windows = subjects.map((): Window[] => []);
+  for (let slice = 0; slice < options.slices; slice++) {
+    for (const [i, subject] of subjects.entries()) {
+      windows[i]!.push(await loadWindow(subject, upstream, options, options.duration / options.slices));
+    }
+  }
+  const results: ScenarioResult[] = [];
+  for (const [i, { scenario, target, workers, pid }] of subjects.entries()) {
+    const url = `${target.url}${scenario.path}`;
+    const request = requestOf(scenario);
+    // Counted apart from the load, one request at a time: a run that stops mid-request
+    // leaves upstream calls whose answers it never counted.
+    const before = await settledGetClientCalls(upstream);
+    for (let n = 0; n < CALL_COUNT_REQUESTS; n++) scenario.check(await (await fetch(url, request)).json());
+    const after = await upstreamGetClientCalls(upstream);
+    const moderate = await sequentialLatency(url, request, options.latencySamples);
+    const slices = windows[i]!;
+    const sum = (pick: (w: Window) => number) => slices.reduce((total, w) => total + pick(w), 0);
+    const answered = sum((w) => w.answered);
+    const weighted = (pick: (w: Window) => number) =>
+      answered === 0 ? 0 : Math.round(sum((w) => pick(w) * w.answered) / answered);
+    results.push({
+      id: scenario.id,
+      title: scenario.title,
+      workers,
+      requests: answered,
+      throughput: Math.round(answered / options.duration),
+      p50: weighted((w) => w.latency.p50),
+      p90: weighted((w) => w.latency.p90),
+      p99: weighted((w) => w.latency.p99),
+      errors: sum((w) => w.errors),
+      upstreamCallsPerRequest: callsPerRequest(before, after, CALL_COUNT_REQUESTS),
+      facadePeakRssMb: pid === undefined ? null : peakRssMb(pid),
+      serverCpuMsPerRequest: perRequest(
+        sum((w) => w.serverCpuMs),
+        answered,
+      ),
+      upstreamCpuMsPerRequest: perRequest(
+        sum((w) => w.upstreamCpuMs),
+        answered,
+      ),
+      moderateP50: moderate.p50,
+      moderateP99: moderate.p99,
+    });
+  }
+  return results;
 }
 
 /** Runs the production bundle under dist/, as `npm run build` made it. */
@@ -138,34 +206,39 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     const facade = await startFacadeProcess(facadeEnv(1), options.nodeOptions);
     running.push(facade);
     log(`facade ready in ${facade.startToReadyMs} ms`);
-    const results: ScenarioResult[] = [];
-    const run = async (scenario: Scenario, target: Running, workers: number, pid: number | undefined) => {
-      log(`${scenario.id} (${workers} worker${workers === 1 ? "" : "s"}): ${scenario.title}…`);
-      const counted = target === http1Upstream ? http1Upstream : upstream;
-      results.push(await measure(scenario, target, counted, options, workers, pid));
-    };
-
-    await run(all.A, http1Upstream, 1, undefined);
-    for (const scenario of [all.B, all.C, all.D]) await run(scenario, facade, 1, facade.child.pid);
-    await facade.stop();
-
-    // F: the lean facade on the same queries, against the same upstream.
+    // F: the lean facade on the same queries, against the same upstream, measured beside the facade.
     const lean = await startLeanFacadeProcess(http1Upstream.settings);
     running.push(lean);
+    const results: ScenarioResult[] = [];
+    const run = async (...subjects: Subject[]) => {
+      log(
+        subjects
+          .map(({ scenario, workers }) => `${scenario.id} (${workers} worker${workers === 1 ? "" : "s"})`)
+          .join(" beside ") + "…",
+      );
+      const counted = subjects[0]!.target === http1Upstream ? http1Upstream : upstream;
+      results.push(...(await measureSideBySide(subjects, counted, options)));
+    };
+
+    await run({ scenario: all.A, target: http1Upstream, workers: 1, pid: undefined });
     for (const scenario of [all.B, all.C, all.D]) {
       await run(
-        { ...scenario, id: `F${scenario.id}`, title: `lean facade: ${scenario.title}` },
-        lean,
-        1,
-        lean.child.pid,
+        { scenario, target: facade, workers: 1, pid: facade.child.pid },
+        {
+          scenario: { ...scenario, id: `F${scenario.id}`, title: `lean facade: ${scenario.title}` },
+          target: lean,
+          workers: 1,
+          pid: lean.child.pid,
+        },
       );
     }
+    await facade.stop();
     await lean.stop();
 
     for (const workers of options.workers.filter((w) => w !== 1)) {
       const cluster = await startFacadeProcess(facadeEnv(workers), options.nodeOptions);
       running.push(cluster);
-      await run(all.B, cluster, workers, cluster.child.pid);
+      await run({ scenario: all.B, target: cluster, workers, pid: cluster.child.pid });
       await cluster.stop();
     }
 

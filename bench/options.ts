@@ -6,6 +6,8 @@ export interface BenchOptions {
   duration: number;
   /** Seconds of unmeasured load before each scenario. */
   warmup: number;
+  /** Turns each side-by-side pair takes within its measured seconds (facade, lean facade, …). */
+  slices: number;
   /** Concurrent connections of the load generator. */
   connections: number;
   /** Requests sent one at a time to measure latency at a moderate load. */
@@ -21,7 +23,7 @@ export interface BenchOptions {
   outDir: string;
 }
 
-export const USAGE = `usage: npm run bench -- [--duration S] [--warmup S] [--connections N] [--latency-samples N] [--workers 1,2]
+export const USAGE = `usage: npm run bench -- [--duration S] [--warmup S] [--slices N] [--connections N] [--latency-samples N] [--workers 1,2]
                         [--wire json|binary] [--upstream-http 1.1|2] [--token-cache N]
                         [--node-options="--max-old-space-size=96 …"] [--out DIR]`;
 
@@ -31,6 +33,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     options: {
       duration: { type: "string", default: "6" },
       warmup: { type: "string", default: "8" },
+      slices: { type: "string", default: "3" },
       connections: { type: "string", default: "10" },
       "latency-samples": { type: "string", default: "500" },
       workers: { type: "string", default: "1,2" },
@@ -52,12 +55,16 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       throw new Error(`--${name} must be one of ${allowed.join(", ")}, got ${JSON.stringify(raw)}`);
     return raw as T;
   };
-  const workers = values.workers.split(",").map((w) => positive("workers", w.trim()));
-  if (workers.some((w) => !Number.isInteger(w)))
-    throw new Error(`--workers takes whole numbers, got ${JSON.stringify(values.workers)}`);
+  const wholeNumber = (name: string, raw: string) => {
+    const n = positive(name, raw);
+    if (!Number.isInteger(n)) throw new Error(`--${name} takes whole numbers, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  const workers = values.workers.split(",").map((w) => wholeNumber("workers", w.trim()));
   return {
     duration: positive("duration", values.duration),
     warmup: positive("warmup", values.warmup, true),
+    slices: wholeNumber("slices", values.slices),
     connections: Math.round(positive("connections", values.connections)),
     latencySamples: Math.round(positive("latency-samples", values["latency-samples"])),
     workers,
