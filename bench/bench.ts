@@ -211,11 +211,10 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     running.push(lean);
     const results: ScenarioResult[] = [];
     const run = async (...subjects: Subject[]) => {
-      log(
-        subjects
-          .map(({ scenario, workers }) => `${scenario.id} (${workers} worker${workers === 1 ? "" : "s"})`)
-          .join(" beside ") + "…",
+      const names = subjects.map(
+        ({ scenario, workers }) => `${scenario.id} (${workers} worker${workers === 1 ? "" : "s"})`,
       );
+      log(`${names.join(" beside ")}…`);
       const counted = subjects[0]!.target === http1Upstream ? http1Upstream : upstream;
       results.push(...(await measureSideBySide(subjects, counted, options)));
     };
