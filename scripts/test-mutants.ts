@@ -64,7 +64,7 @@ const FAULTS: Fault[] = [
   {
     name: "the secret is always asked of the upstream",
     file: "src/schema/selection.ts",
-    find: 'return selectsField(info, "clientSecret") && isAllowed(context.auth, "OAuthClient.clientSecret");',
+    find: 'return isAllowed(context.auth, "OAuthClient.clientSecret") && selectsField(info, "clientSecret");',
     replace: "return true;",
     tests: ["test/oauth-client-query.test.ts", "test/batching.test.ts", "test/auth.test.ts"],
   },
@@ -173,6 +173,13 @@ const FAULTS: Fault[] = [
     find: ".filter((change) => !federationMachinery(change.path))",
     replace: '.filter((change) => change.criticality.level !== "BREAKING")',
     tests: ["test/schema-check.test.ts"],
+  },
+  {
+    name: "a cluster's primary loads the GraphQL stack",
+    file: "src/entry/run-service.ts",
+    find: 'import cluster from "node:cluster";',
+    replace: 'import cluster from "node:cluster";\nimport "../http/server.js";',
+    tests: ["test/production-entry.test.ts"],
   },
 ];
 
