@@ -236,7 +236,9 @@ describe("verified-token cache", () => {
   it("never serves a cached token past its expiry", async () => {
     const strict = await startStack({ AUTH_CLOCK_TOLERANCE_S: "0", AUTH_TOKEN_CACHE_SIZE: "100" });
     try {
-      const shortLived = await strict.upstream.tokens.mint({ scopes: [READ], expiresInSeconds: 1 });
+      // `exp` counts whole seconds from a floored `iat`: 2 s leaves between 1 and 2 s of life
+      // (with 1 s, a token minted late in a second lived a few ms and was served only once).
+      const shortLived = await strict.upstream.tokens.mint({ scopes: [READ], expiresInSeconds: 2 });
       const expiresAt = decodeJwt(shortLived).exp! * 1000;
       // Asked again and again until refused: every answer that started after `exp` must be a refusal.
       const servedLate: number[] = [];
