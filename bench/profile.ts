@@ -9,13 +9,15 @@ import { startFacadeProcess, startLeanFacadeProcess, startUpstreamProcess } from
 import { scenarios } from "./scenarios.js";
 
 /**
- * `npm run bench:profile -- [--scenario B] [--seconds 15] [--connections 10] [--functions N] [--allocations]`
+ * `npm run bench:profile -- [--scenario B] [--seconds 15] [--connections 10] [--functions N]
+ *                           [--stacks NAME] [--server facade|lean] [--allocations]`
  *
  * Loads one scenario against the facade run from source (unbundled, so that packages can be
  * told apart) under `--cpu-prof`, and prints its self time grouped by package, the table
  * bench/README.md records before and after each change; `--functions N` adds the N
  * functions with the most self time, each with its callers' package; `--stacks NAME` the
- * commonest call paths into the function NAME.
+ * commonest call paths into the function NAME. `--server lean` profiles scenario F's lean
+ * facade instead; `--allocations` weighs by bytes allocated (garbage included) instead of time.
  */
 
 interface ProfileNode {
