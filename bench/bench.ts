@@ -25,7 +25,7 @@ import {
   toMarkdown,
   writeReport,
 } from "./report.js";
-import { type Scenario, scenarios } from "./scenarios.js";
+import { requestOf, type Scenario, scenarios } from "./scenarios.js";
 
 /**
  * `npm run bench`: the development upstream and the facade as separate processes on
@@ -85,12 +85,6 @@ interface Window {
   upstreamCpuMs: number;
   latency: { p50: number; p90: number; p99: number };
 }
-
-const requestOf = (scenario: Scenario) => ({
-  method: "POST" as const,
-  headers: scenario.headers,
-  body: JSON.stringify(scenario.body),
-});
 
 async function loadWindow(subject: Subject, upstream: Running, options: BenchOptions, seconds: number) {
   const url = `${subject.target.url}${subject.scenario.path}`;

@@ -6,7 +6,7 @@ import autocannon from "autocannon";
 import { upstreamEnvironment } from "../src/config.js";
 import { DevIssuer } from "../src/dev-upstream/issuer.js";
 import { startFacadeProcess, startLeanFacadeProcess, startUpstreamProcess } from "./processes.js";
-import { scenarios } from "./scenarios.js";
+import { requestOf, scenarios } from "./scenarios.js";
 
 /**
  * `npm run bench:profile -- [--scenario B] [--seconds 15] [--connections 10] [--functions N]
@@ -103,7 +103,7 @@ const facade =
       );
 try {
   const url = `${facade.url}${scenario.path}`;
-  const request = { method: "POST" as const, headers: scenario.headers, body: JSON.stringify(scenario.body) };
+  const request = requestOf(scenario);
   scenario.check(await (await fetch(url, request)).json());
   const result = await autocannon({
     url,

@@ -18,6 +18,13 @@ export interface Scenario {
   check(body: any): void;
 }
 
+/** The HTTP request that sends a scenario, for autocannon and `fetch` alike. */
+export const requestOf = (scenario: Scenario) => ({
+  method: "POST" as const,
+  headers: scenario.headers,
+  body: JSON.stringify(scenario.body),
+});
+
 export function scenarios(token: string): Record<"A" | "B" | "C" | "D", Scenario> {
   const graphql = { "content-type": "application/json", authorization: `Bearer ${token}` };
   const expectNoErrors = (body: any) => {
