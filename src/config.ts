@@ -79,6 +79,7 @@ const envSchema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: positiveInt.max(120_000).default(10_000),
   HTTP_REQUEST_TIMEOUT_MS: positiveInt.max(600_000).default(30_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.max(600_000).default(65_000),
+  HTTP_MAX_CONNECTIONS: positiveInt.max(1_000_000).default(1_000),
   CORS_ORIGINS: list(origin).optional(),
   ALLOWED_HOSTS: list(hostname).default([]),
   LIMIT_MAX_DEPTH: positiveInt.max(100).default(10),
@@ -87,6 +88,8 @@ const envSchema = z.object({
   LIMIT_MAX_DIRECTIVES: positiveInt.max(10_000).default(50),
   LIMIT_MAX_COST: positiveInt.max(10_000_000).default(1_000),
   LIMIT_MAX_BODY_BYTES: positiveInt.max(64 * 1024 * 1024).default(256 * 1024),
+  LIMIT_MAX_DOCUMENT_BYTES: positiveInt.max(1024 * 1024).default(16 * 1024),
+  LIMIT_MAX_EXPANDED_SELECTIONS: positiveInt.max(1_000_000).default(2_000),
   LIMIT_MAX_BATCH: nonNegativeInt.max(1_000).default(10),
   LIMIT_MAX_RESPONSE_BYTES: positiveInt.max(256 * 1024 * 1024).default(1024 * 1024),
   MAX_ENTITY_REPRESENTATIONS: positiveInt.max(10_000).default(100),
@@ -96,6 +99,8 @@ const envSchema = z.object({
   UPSTREAM_HTTP_VERSION: z.enum(["1.1", "2"]).default("1.1"),
   UPSTREAM_TIMEOUT_MS: positiveInt.max(120_000).default(5_000),
   UPSTREAM_MAX_CONCURRENCY: positiveInt.max(1_000).default(10),
+  UPSTREAM_MAX_IN_FLIGHT: positiveInt.max(10_000).default(256),
+  UPSTREAM_MAX_CALLS_PER_REQUEST: positiveInt.max(100_000).default(100),
   UPSTREAM_RETRIES: nonNegativeInt.max(10).default(2),
   UPSTREAM_MAX_RESPONSE_BYTES: positiveInt.max(64 * 1024 * 1024).default(1024 * 1024),
   REQUEST_TIMEOUT_MS: positiveInt.max(300_000).default(10_000),
@@ -178,6 +183,8 @@ export interface HttpConfig {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  /** Open connections at most; past it, idle keep-alive connections are closed first, then new ones refused. */
+  maxConnections: number;
   /** Origins whose pages may read responses (CORS); `loopback` adds any http://localhost or 127.0.0.1 port. */
   cors: { origins: string[]; loopback: boolean };
   /** Host headers answered; undefined answers any (production sits behind a load balancer). */
@@ -192,6 +199,10 @@ export interface LimitsConfig {
   maxDirectives: number;
   maxCost: number;
   maxBodyBytes: number;
+  /** A GraphQL document longer than this (UTF-8 bytes) is refused before it is parsed. */
+  maxDocumentBytes: number;
+  /** Selections of an operation once its fragments are expanded where spread. */
+  maxExpandedSelections: number;
   /** Operations in one batched request; 0 turns batching off. */
   maxBatch: number;
   /** A serialised GraphQL answer larger than this is replaced by a typed error. */
@@ -208,8 +219,12 @@ export interface UpstreamConfig {
   wireFormat: "json" | "binary";
   httpVersion: "1.1" | "2";
   timeoutMs: number;
-  /** Upper bound on concurrent GetClient calls made for one GraphQL request. */
+  /** Upper bound on the upstream calls of one HTTP request (a whole batch) in flight at once. */
   maxConcurrency: number;
+  /** Upper bound on upstream calls in flight for the whole process, shared fairly between requests. */
+  maxInFlight: number;
+  /** Upstream calls one HTTP request may make, retries included. */
+  maxCallsPerRequest: number;
   /** How many times a GetClient that met `unavailable` is tried again. */
   retries: number;
   maxResponseBytes: number;
@@ -274,6 +289,9 @@ export function loadConfig(env: Record<string, string | undefined>, mode: Mode):
       if (present[name] === undefined) problems.push(`${name}: ${why}`);
     }
   }
+  if (parsed.success && parsed.data.HTTP_HEADERS_TIMEOUT_MS > parsed.data.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push("HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS (headers are part of the request)");
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
@@ -294,6 +312,7 @@ export function loadConfig(env: Record<string, string | undefined>, mode: Mode):
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
       keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
       cors: e.CORS_ORIGINS
         ? { origins: e.CORS_ORIGINS, loopback: false }
         : { origins: [], loopback: mode === "development" },
@@ -308,6 +327,8 @@ export function loadConfig(env: Record<string, string | undefined>, mode: Mode):
       maxDirectives: e.LIMIT_MAX_DIRECTIVES,
       maxCost: e.LIMIT_MAX_COST,
       maxBodyBytes: e.LIMIT_MAX_BODY_BYTES,
+      maxDocumentBytes: e.LIMIT_MAX_DOCUMENT_BYTES,
+      maxExpandedSelections: e.LIMIT_MAX_EXPANDED_SELECTIONS,
       maxBatch: e.LIMIT_MAX_BATCH,
       maxResponseBytes: e.LIMIT_MAX_RESPONSE_BYTES,
       maxEntityRepresentations: e.MAX_ENTITY_REPRESENTATIONS,
@@ -319,6 +340,8 @@ export function loadConfig(env: Record<string, string | undefined>, mode: Mode):
       httpVersion: e.UPSTREAM_HTTP_VERSION,
       timeoutMs: e.UPSTREAM_TIMEOUT_MS,
       maxConcurrency: e.UPSTREAM_MAX_CONCURRENCY,
+      maxInFlight: e.UPSTREAM_MAX_IN_FLIGHT,
+      maxCallsPerRequest: e.UPSTREAM_MAX_CALLS_PER_REQUEST,
       retries: e.UPSTREAM_RETRIES,
       maxResponseBytes: e.UPSTREAM_MAX_RESPONSE_BYTES,
     },

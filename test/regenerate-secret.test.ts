@@ -36,13 +36,43 @@ describe("Mutation.regenerateClientSecret", () => {
     expect(JSON.stringify(direct.body)).not.toContain(oldSecret);
   });
 
-  it("calls RegenerateSecret exactly once per mutation field, even for the same id twice", async () => {
+  it("rotates a client at most once per HTTP request: two aliases for it are refused with DUPLICATE_ROTATION before either runs", async () => {
+    const before = await stack.connectCall("GetClient", { clientId: CLIENT_ID, includeSecret: true });
     const { body } = await stack.graphql(`mutation {
       a: regenerateClientSecret(input: { clientId: "${CLIENT_ID}" }) { client { clientSecret } }
-      b: regenerateClientSecret(input: { clientId: "${CLIENT_ID}" }) { client { clientSecret } }
+      b: regenerateClientSecret(input: { clientId: "${CLIENT_ID.toUpperCase()}" }) { client { clientSecret } }
+    }`);
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors![0]!.extensions).toMatchObject({ code: "DUPLICATE_ROTATION", clientId: CLIENT_ID });
+    expect((await stack.upstreamStats()).calls).toEqual({ GetClient: 1 });
+    const after = await stack.connectCall("GetClient", { clientId: CLIENT_ID, includeSecret: true });
+    expect(after.body.Client.clientSecret).toBe(before.body.Client.clientSecret);
+  });
+
+  it("rotates a client at most once per HTTP request across the operations of a batch", async () => {
+    const mutation = {
+      query: `mutation { regenerateClientSecret(input: { clientId: "${CLIENT_ID}" }) { client { id } } }`,
+    };
+    const response = await fetch(stack.facade.graphqlUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${stack.token}` },
+      body: JSON.stringify([mutation, mutation, mutation]),
+    });
+    const results = (await response.json()) as { data?: unknown; errors?: { extensions: { code: string } }[] }[];
+    const codes = results.map((result) => result.errors?.[0]?.extensions.code ?? "rotated");
+    expect(codes.filter((code) => code === "rotated")).toHaveLength(1);
+    expect(codes.filter((code) => code === "DUPLICATE_ROTATION")).toHaveLength(2);
+    expect((await stack.upstreamStats()).calls).toEqual({ RegenerateSecret: 1 });
+  });
+
+  it("rotates distinct clients in one request, each once", async () => {
+    const other = "550e8400-e29b-41d4-a716-446655440000";
+    const { body } = await stack.graphql(`mutation {
+      a: regenerateClientSecret(input: { clientId: "${CLIENT_ID}" }) { client { clientSecret } }
+      b: regenerateClientSecret(input: { clientId: "${other}" }) { client { clientSecret } }
     }`);
     expect(body.errors).toBeUndefined();
-    expect(body.data!.a.client.clientSecret).not.toBe(body.data!.b.client.clientSecret);
     expect((await stack.upstreamStats()).calls).toEqual({ RegenerateSecret: 2 });
   });
 

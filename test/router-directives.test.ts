@@ -10,8 +10,9 @@ import {
 } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
+import { operationShape } from "../src/graphql/operation-shape.js";
 import { PUBLIC, REQUIRED_SCOPES, requirementOf } from "../src/permissions/table.js";
-import { COST_WEIGHTS, selectionCost } from "../src/schema/cost.js";
+import { COST_WEIGHTS } from "../src/schema/cost.js";
 import { schema } from "../src/schema/index.js";
 import { startApplicationsSubgraph } from "./support/applications-subgraph.js";
 import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";
@@ -229,16 +230,11 @@ describe("both compositions carry the permission table into the supergraph", () 
 });
 
 describe("the cost model", () => {
-  const cost = (query: string) => {
+  const shape = (query: string) => {
     const document = parse(query);
-    const operation = document.definitions[0] as OperationDefinitionNode;
-    const fragments = new Map(
-      document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
-    );
-    return selectionCost(schema, operation.selectionSet, schema.getRootType(operation.operation)!, (n) =>
-      fragments.get(n),
-    );
+    return operationShape(schema, document, document.definitions[0] as OperationDefinitionNode);
   };
+  const cost = (query: string) => shape(query).cost;
 
   it("prices an upstream call at 10, an object at 1, and a list at ten items", () => {
     expect(cost(`{ oauthClient(id: "x") { id name } }`)).toBe(10);
@@ -256,5 +252,24 @@ describe("the cost model", () => {
         `{ a: oauthClient(id: "x") { ...F } b: oauthClient(id: "y") { ...F } } fragment F on OAuthClient { clientSecret }`,
       ),
     ).toBe(40);
+  });
+
+  it("prices _entities per representation, at an OAuthClient's weight plus its selection", () => {
+    const { cost: fixed, entities } = shape(
+      `query E($r: [_Any!]!) { _entities(representations: $r) { ... on OAuthClient { id clientSecret } } }`,
+    );
+    expect(fixed).toBe(0);
+    expect(entities.map((entity) => entity.costPerRepresentation)).toEqual([10 + 10]);
+  });
+
+  it("measures a fragment once however often it is spread: a DAG of depth 60 is measured, not expanded", () => {
+    const depth = 60;
+    const fragments = Array.from({ length: depth }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`);
+    const query = `query Q { ...F0 } ${fragments.join(" ")} fragment F${depth} on Query { oauthClient(id: "x") { id } }`;
+    const measured = shape(query);
+    // Each level doubles: 2^60 leaves, each an upstream call (10) plus an id (0).
+    expect(measured.expandedSelections).toBeGreaterThan(2 ** 60);
+    expect(measured.cost).toBe(10 * 2 ** 60);
+    expect(measured.rootFields).toHaveLength(1);
   });
 });

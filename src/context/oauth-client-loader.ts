@@ -1,11 +1,11 @@
 import DataLoader from "dataloader";
-import pLimit from "p-limit";
 import { type CallOptions, type OAuthClient, type Upstream, UpstreamError } from "../upstream/clients-service.js";
+import type { RequestBudget } from "./request-budget.js";
 
 /**
- * Per-request access to OAuth clients. Reads go through one DataLoader, so identical
+ * Per-operation access to OAuth clients. Reads go through one DataLoader, so identical
  * lookups in an operation make one upstream call and the distinct lookups of a tick
- * go out together, at most `maxConcurrency` at a time. Nothing outlives the request.
+ * go out together, in the HTTP request's lane of the upstream scheduler. Nothing outlives the request.
  */
 export interface OAuthClientLoader {
   /** The OAuth client, or null when the upstream does not know the id. */
@@ -22,17 +22,15 @@ interface LoadKey {
 export function createOAuthClientLoader(
   upstream: Upstream,
   callOptions: CallOptions,
-  maxConcurrency: number,
+  budget: RequestBudget,
   observeBatch?: (size: number) => void,
 ): OAuthClientLoader {
-  // One limiter for the whole request, so batches of different ticks share the bound too.
-  const limit = pLimit(maxConcurrency);
   const loader = new DataLoader<LoadKey, OAuthClient | null, string>(
     (keys) => {
       observeBatch?.(keys.length);
       return Promise.all(
         keys.map((key) =>
-          limit(() => upstream.getClient(key.clientId, key.includeSecret, callOptions)).catch(notFoundAsNull),
+          budget.schedule(() => upstream.getClient(key.clientId, key.includeSecret, callOptions)).catch(notFoundAsNull),
         ),
       );
     },
@@ -42,7 +40,7 @@ export function createOAuthClientLoader(
   return {
     get: (clientId, includeSecret) => loader.load({ clientId, includeSecret }),
     async regenerateSecret(clientId) {
-      const oauthClient = await upstream.regenerateSecret(clientId, callOptions);
+      const oauthClient = await budget.schedule(() => upstream.regenerateSecret(clientId, callOptions));
       // What this request read before is stale now.
       loader.clear({ clientId, includeSecret: false }).clear({ clientId, includeSecret: true });
       return oauthClient;

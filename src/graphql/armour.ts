@@ -3,9 +3,11 @@ import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import {
   type ExecutionArgs,
   type FieldNode,
-  GraphQLError,
+  type GraphQLError,
+  type GraphQLSchema,
   getArgumentValues,
   getOperationAST,
+  isUnionType,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -14,29 +16,26 @@ import {
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { LimitsConfig } from "../config.js";
+import type { GraphQLContext } from "../context/context.js";
+import type { RequestBudget } from "../context/request-budget.js";
+import { badRepresentation, type Limit, limitExceeded, limitExtensions } from "../errors.js";
 import { CSRF_HEADER } from "../http/guards.js";
-import { selectionCost } from "../schema/cost.js";
-import { fragmentsOf, rootFields } from "./root-fields.js";
+import { operationShape } from "./operation-shape.js";
 
 /**
- * Limits against hostile operations, checked before anything executes: depth, aliases,
- * tokens and directives (graphql-armor), cost (the schema's own cost model), a budget for
- * introspection, the number of `_entities` representations, and the size of an answer. Each refusal is
- * QUERY_LIMIT_EXCEEDED with `extensions.limit` naming which, and a 400 for callers that
- * accept application/graphql-response+json.
+ * Limits against hostile requests, checked before anything executes: the document's size in
+ * bytes (before parsing), its size once fragments are expanded (before validation), depth,
+ * aliases, tokens and directives (graphql-armor), a budget for introspection, then, charged to
+ * the HTTP request's budget shared by a whole batch, cost (the schema's own model, `_entities`
+ * per representation) and representations; and the size of the answers. Each refusal is
+ * QUERY_LIMIT_EXCEEDED with `extensions.limit` naming which, and a 400 for callers that accept
+ * application/graphql-response+json.
  */
-
-/** A refusal before execution: 400 where the GraphQL-over-HTTP spec allows it, 200 for application/json. */
-const limitExtensions = (limit: string) => ({ code: "QUERY_LIMIT_EXCEEDED", limit, http: { status: 400, spec: true } });
-
-function limitError(limit: string, message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: limitExtensions(limit) });
-}
 
 /**
  * What the standard introspection query (GraphiQL's, codegen's, a gateway's) needs, and no
- * more: one `__schema`, a few `__type`, no aliases inside them, 230 selections (with fragments
- * expanded), depth 15, and three nested lists (types → fields → args). Amplification needs
+ * more: one `__schema`, a few `__type`, no aliases inside them, about 300 selections (fields
+ * and spreads, with fragments expanded), depth 15, and three nested lists (types → fields → args). Amplification needs
  * more of one of these.
  */
 const INTROSPECTION = { schemaFields: 1, typeFields: 5, selections: 400, depth: 16, nestedLists: 3 };
@@ -61,7 +60,7 @@ function introspectionBound(context: ValidationContext) {
   const fragmentSelections = (name: string) => context.getFragment(name)?.selectionSet;
   const fail = (what: string) => {
     context.reportError(
-      limitError("introspection", `Introspection is limited to what a schema download needs (${what}).`),
+      limitExceeded("introspection", `Introspection is limited to what a schema download needs (${what}).`),
     );
     return false;
   };
@@ -71,10 +70,11 @@ function introspectionBound(context: ValidationContext) {
     let selections = 0;
     const walk = (set: SelectionSetNode | undefined, depth: number, lists: number, path: string[]): boolean => {
       for (const selection of set?.selections ?? []) {
+        // Spreads count too: a walk over fragments that only spread each other must stop as well.
+        if (++selections > INTROSPECTION.selections) return fail(`at most ${INTROSPECTION.selections} selections`);
         if (selection.kind === Kind.FIELD) {
           // Unaliased, a repeated field merges into one: only aliases can multiply an answer's breadth.
           if (selection.alias) return fail("no aliases inside introspection");
-          if (++selections > INTROSPECTION.selections) return fail(`at most ${INTROSPECTION.selections} selections`);
           if (depth + 1 > INTROSPECTION.depth) return fail(`at most ${INTROSPECTION.depth} levels deep`);
           const nested = lists + (INTROSPECTION_LISTS.has(selection.name.value) ? 1 : 0);
           if (nested > INTROSPECTION.nestedLists) return fail(`at most ${INTROSPECTION.nestedLists} nested lists`);
@@ -96,7 +96,7 @@ function introspectionBound(context: ValidationContext) {
   return {
     OperationDefinition(operation: OperationDefinitionNode) {
       const counts = { __schema: 0, __type: 0 };
-      for (const field of rootFields(operation.selectionSet, fragmentSelections)) {
+      for (const field of operationShape(context.getSchema(), context.getDocument(), operation).rootFields) {
         const name = field.name.value;
         if (name !== "__schema" && name !== "__type") continue;
         counts[name] += 1;
@@ -108,87 +108,151 @@ function introspectionBound(context: ValidationContext) {
   };
 }
 
-/**
- * Refuses an operation whose estimated cost (the schema's cost model, which routers read
- * from its `@cost` directives) exceeds the limit.
- */
-const costBound =
-  (maxCost: number): ValidationRule =>
-  (context) => ({
-    OperationDefinition(operation) {
-      const schema = context.getSchema();
-      const root = schema.getRootType(operation.operation);
-      if (!root) return;
-      const cost = selectionCost(
-        schema,
-        operation.selectionSet,
-        root,
-        (name) => context.getFragment(name) ?? undefined,
-      );
-      if (cost > maxCost) {
-        context.reportError(limitError("cost", `Query cost limit of ${maxCost} exceeded, estimated ${cost}.`));
-      }
-    },
-  });
-
-/** The representations an operation's `_entities` fields carry, counted before execution. */
-function countRepresentations(args: ExecutionArgs): number {
-  const entities = args.schema.getQueryType()?.getFields()._entities;
-  const operation = getOperationAST(args.document, args.operationName);
-  if (!entities || operation?.operation !== "query") return 0;
-  let total = 0;
-  for (const field of rootFields(operation.selectionSet, fragmentsOf(args.document.definitions))) {
-    if (field.name.value !== "_entities") continue;
-    const { representations } = getArgumentValues(entities, field, args.variableValues ?? undefined);
-    total += Array.isArray(representations) ? representations.length : 0;
-  }
-  return total;
-}
-
-/**
- * Bounds the upstream fan-out of `_entities` (each distinct representation may be one
- * GetClient) and the size of any answer. A refused operation makes no upstream call.
- */
-function useExecutionBounds(limits: LimitsConfig): Plugin {
+/** Refuses a document longer than the limit before it is parsed: whitespace, comments and strings included. */
+function useDocumentSize(maxBytes: number): Plugin {
   return {
-    onExecute({ args, setResultAndStopExecution }) {
-      let representations = 0;
-      try {
-        representations = countRepresentations(args);
-      } catch {
-        // Arguments that do not coerce are refused by execution itself, with its own error.
-      }
-      if (representations > limits.maxEntityRepresentations) {
-        const message = `At most ${limits.maxEntityRepresentations} _entities representations per request, found ${representations}.`;
-        setResultAndStopExecution({ errors: [limitError("representations", message)] });
-        return;
-      }
-      return {
-        onExecuteDone({ result, setResult }) {
-          if (!("data" in result || "errors" in result)) return;
-          // Measured as Yoga will send it; the bound keeps one answer from costing the process.
-          const json = JSON.stringify(result);
-          const bytes = Buffer.byteLength(json);
-          if (bytes > limits.maxResponseBytes) {
-            const message = `The answer would be ${bytes} bytes; at most ${limits.maxResponseBytes} are sent.`;
-            setResult({ errors: [limitError("response_size", message)] });
-          } else if (!result.errors && !result.extensions) {
-            // Yoga serialises a result with its `stringify` when it has one: the JSON just made is
-            // sent as is, unless a later plugin replaced the result (then it is serialised anew).
-            const measured = {
-              ...result,
-              stringify: (value: unknown) => (value === measured ? json : JSON.stringify(value)),
-            };
-            setResult(measured);
-          }
-        },
-      };
+    onParams({ params, setResult }) {
+      const query = params.query;
+      // A UTF-8 byte count is at least the UTF-16 length and at most three times it.
+      if (typeof query !== "string" || query.length * 3 <= maxBytes) return;
+      const bytes = query.length > maxBytes ? query.length : Buffer.byteLength(query);
+      if (bytes <= maxBytes) return;
+      setResult({
+        errors: [
+          limitExceeded("document_bytes", `A GraphQL document may be at most ${maxBytes} bytes, this one is ${bytes}.`),
+        ],
+      });
     },
   };
 }
 
+/**
+ * Refuses, before any validation rule walks it, a document whose operations expand to more
+ * selections than the limit once fragments are spread: each rule and execution after it then
+ * walks a bounded selection, however the fragments spread each other.
+ */
+function useExpansionBound(maxSelections: number): Plugin {
+  return {
+    onValidate({ params: { schema, documentAST }, setResult }) {
+      for (const definition of documentAST.definitions) {
+        if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+        const { expandedSelections } = operationShape(schema, documentAST, definition);
+        if (expandedSelections > maxSelections) {
+          const found =
+            Number.isFinite(expandedSelections) && expandedSelections < 1e9 ? String(expandedSelections) : "far more";
+          const message = `An operation may select at most ${maxSelections} fields and fragments once its fragments are expanded; found ${found}.`;
+          setResult([limitExceeded("expanded_selections", message)]);
+          return;
+        }
+      }
+    },
+  };
+}
+
+/** The entity types `_entities` can resolve: the members of `_Entity`. */
+function entityTypeNames(schema: GraphQLSchema): ReadonlySet<string> {
+  const union = schema.getType("_Entity");
+  return new Set(union && isUnionType(union) ? union.getTypes().map((type) => type.name) : []);
+}
+
+/**
+ * Charges an operation to its HTTP request's budget before it runs: its estimated cost, with
+ * `_entities` priced per representation, and its representations, each checked to name an
+ * entity of this subgraph. Refused operations make no upstream call.
+ */
+function chargeOperation(args: ExecutionArgs, budget: RequestBudget): GraphQLError | undefined {
+  const operation = getOperationAST(args.document, args.operationName);
+  if (!operation) return undefined;
+  const shape = operationShape(args.schema, args.document, operation);
+  let cost = shape.cost;
+  let representations = 0;
+  if (shape.entities.length > 0) {
+    const entities = args.schema.getQueryType()?.getFields()._entities;
+    const entityTypes = entityTypeNames(args.schema);
+    for (const { field, costPerRepresentation } of shape.entities) {
+      let values: unknown;
+      try {
+        values = entities && getArgumentValues(entities, field, args.variableValues ?? undefined).representations;
+      } catch {
+        // Arguments that do not coerce are refused by execution itself, with its own error.
+        continue;
+      }
+      if (!Array.isArray(values)) continue;
+      for (const [index, value] of values.entries()) {
+        const typename = (value as { __typename?: unknown } | null)?.__typename;
+        if (typeof typename !== "string" || !entityTypes.has(typename)) {
+          return badRepresentation(
+            index,
+            `names __typename ${JSON.stringify(String(typename).slice(0, 64))}, which is not an entity of this subgraph.`,
+          );
+        }
+      }
+      representations += values.length;
+      cost += values.length * costPerRepresentation;
+    }
+  }
+  const refusal = budget.chargeOperation(cost, representations);
+  if (refusal || operation.operation !== "mutation") return refusal;
+  return claimRotations(args, shape.rootFields, budget);
+}
+
+/**
+ * Claims, before a mutation runs, every secret rotation it asks for: a client rotated twice in
+ * one HTTP request (aliases, or operations of a batch) is refused before either rotation, so
+ * that no new secret is made and then lost in a failed answer.
+ */
+function claimRotations(args: ExecutionArgs, rootFields: readonly FieldNode[], budget: RequestBudget) {
+  const rotate = args.schema.getMutationType()?.getFields().regenerateClientSecret;
+  if (!rotate) return undefined;
+  const clientIds: string[] = [];
+  for (const field of rootFields) {
+    if (field.name.value !== rotate.name) continue;
+    try {
+      const { input } = getArgumentValues(rotate, field, args.variableValues ?? undefined);
+      clientIds.push(String((input as { clientId: unknown }).clientId).toLowerCase());
+    } catch {
+      // Arguments that do not coerce are refused by execution itself, with its own error.
+    }
+  }
+  return budget.claimRotations(clientIds);
+}
+
+/**
+ * Charges each operation to its HTTP request's budget, and bounds the size of the request's
+ * answers together: a batch shares one budget.
+ */
+const useExecutionBounds: Plugin<GraphQLContext> = {
+  onExecute({ args, setResultAndStopExecution }) {
+    const budget = args.contextValue.budget;
+    const refusal = chargeOperation(args, budget);
+    if (refusal) {
+      setResultAndStopExecution({ errors: [refusal] });
+      return;
+    }
+    return {
+      onExecuteDone({ result, setResult }) {
+        if (!("data" in result || "errors" in result)) return;
+        // Measured as Yoga will send it; the bound keeps one request's answers from costing the process.
+        const json = JSON.stringify(result);
+        const tooLarge = budget.chargeAnswer(Buffer.byteLength(json));
+        if (tooLarge) {
+          setResult({ errors: [tooLarge] });
+        } else if (!result.errors && !result.extensions) {
+          // Yoga serialises a result with its `stringify` when it has one: the JSON just made is
+          // sent as is, unless a later plugin replaced the result (then it is serialised anew).
+          const measured = {
+            ...result,
+            stringify: (value: unknown) => (value === measured ? json : JSON.stringify(value)),
+          };
+          setResult(measured);
+        }
+      },
+    };
+  },
+};
+
 export function armourPlugins(limits: LimitsConfig, introspection: boolean): Plugin[] {
-  const tag = (limit: string) => ({
+  const tag = (limit: Limit) => ({
     exposeLimits: true,
     onReject: [
       (_context: unknown, error: GraphQLError) => {
@@ -204,7 +268,7 @@ export function armourPlugins(limits: LimitsConfig, introspection: boolean): Plu
     maxAliases: { n: limits.maxAliases, ...tag("aliases") },
     maxTokens: { n: limits.maxTokens, ...tag("tokens") },
     maxDirectives: { n: limits.maxDirectives, ...tag("directives") },
-    // Cost is the schema's own model (costBound), the one routers read from `@cost`.
+    // Cost is the schema's own model, the one routers read from `@cost`, charged per HTTP request.
     costLimit: { enabled: false },
     // With introspection on, field suggestions reveal nothing new and help people.
     blockFieldSuggestion: { enabled: !introspection },
@@ -212,13 +276,14 @@ export function armourPlugins(limits: LimitsConfig, introspection: boolean): Plu
   const ownRules: Plugin = {
     onValidate: ({ addValidationRule }) => {
       addValidationRule(introspectionBound as ValidationRule);
-      addValidationRule(costBound(limits.maxCost));
     },
   };
   return [
+    useDocumentSize(limits.maxDocumentBytes),
+    useExpansionBound(limits.maxExpandedSelections),
     ...(armor.protect().plugins as Plugin[]),
     ownRules,
-    useExecutionBounds(limits),
+    useExecutionBounds as Plugin,
     ...(limits.csrfPrevention ? [useCSRFPrevention({ requestHeaders: [CSRF_HEADER] })] : []),
   ];
 }

@@ -2,7 +2,7 @@ import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspect
 import { GraphQLError, getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { GraphQLContext } from "../context/context.js";
-import { fragmentsOf, rootFields } from "./root-fields.js";
+import { operationShape } from "./operation-shape.js";
 
 /**
  * Who may read the schema. With introspection on, anyone: `__schema`, `__type` and the
@@ -15,8 +15,9 @@ export function useSchemaVisibility(introspection: boolean): Plugin[] {
     onExecute({ args, setResultAndStopExecution }) {
       if (args.contextValue.auth.authenticated) return;
       const operation = getOperationAST(args.document, args.operationName);
-      const fields = [...rootFields(operation?.selectionSet, fragmentsOf(args.document.definitions))];
-      if (!fields.some((field) => field.name.value === "_service")) return;
+      if (!operation) return;
+      const { rootFields } = operationShape(args.schema, args.document, operation);
+      if (!rootFields.some((field) => field.name.value === "_service")) return;
       setResultAndStopExecution({
         errors: [
           new GraphQLError("The schema is shown only to authenticated callers.", {

@@ -1,14 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import { pinoHttp } from "pino-http";
 import { createTokenVerifier } from "../auth/verifier.js";
 import type { ResolvedConfig } from "../config.js";
 import { createContextFactory } from "../context/context.js";
+import { createBudgets } from "../context/request-budget.js";
 import { createGraphQLHandler, GRAPHQL_PATH, type Readiness } from "../graphql/yoga.js";
 import type { Logger } from "../logger.js";
 import { createMetrics } from "../metrics.js";
 import { startTracing } from "../tracing.js";
+import { createCallScheduler } from "../upstream/call-scheduler.js";
 import { createUpstream } from "../upstream/clients-service.js";
 import { bodySizeGuard, corsGuard, type Guard, hostGuard, isLoopbackHost } from "./guards.js";
 
@@ -30,6 +32,47 @@ export interface RunningFacade {
 
 /** How long a readiness answer is reused, so that a flood of probes is not a flood upstream. */
 const READINESS_CACHE_MS = 1_000;
+/** How often Node looks for connections past their headers or request timeout. */
+const CONNECTIONS_CHECK_MS = 250;
+
+/**
+ * At most `max` open connections. Under pressure (nine tenths of the bound), the connections
+ * idle longest are closed first: keep-alive connections between requests, and connections
+ * that have not sent a request yet. Past the bound with none idle to close, a new connection
+ * is refused, so that one client cannot take every descriptor and starve the rest.
+ */
+function boundConnections(server: Server, max: number) {
+  let open = 0;
+  const pressure = Math.max(1, Math.floor(max * 0.9));
+  /** Connections with no request in flight, longest idle first (a Set keeps insertion order). */
+  const idle = new Set<Socket>();
+  server.on("connection", (socket: Socket) => {
+    open += 1;
+    socket.once("close", () => {
+      open -= 1;
+      idle.delete(socket);
+    });
+    let closing = 0;
+    for (const candidate of idle) {
+      if (open - closing <= pressure) break;
+      idle.delete(candidate);
+      candidate.destroy();
+      closing += 1;
+    }
+    if (open - closing > max) {
+      socket.destroy();
+      return;
+    }
+    idle.add(socket);
+  });
+  server.on("request", (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    idle.delete(socket);
+    response.once("finish", () => {
+      if (!socket.destroyed) idle.add(socket);
+    });
+  });
+}
 
 /** Starts the facade's HTTP server and resolves once it is listening. */
 export async function startFacade({ config, logger, graphiqlToken }: FacadeOptions): Promise<RunningFacade> {
@@ -55,8 +98,17 @@ export async function startFacade({ config, logger, graphiqlToken }: FacadeOptio
     context: createContextFactory({
       verifyToken: createTokenVerifier(config.auth, logger),
       upstream,
-      maxConcurrency: config.upstream.maxConcurrency,
-      requestTimeoutMs: config.requestTimeoutMs,
+      budgetOf: createBudgets(
+        {
+          maxCost: config.limits.maxCost,
+          maxEntityRepresentations: config.limits.maxEntityRepresentations,
+          maxResponseBytes: config.limits.maxResponseBytes,
+          maxUpstreamCalls: config.upstream.maxCallsPerRequest,
+          maxConcurrency: config.upstream.maxConcurrency,
+          timeoutMs: config.requestTimeoutMs,
+        },
+        createCallScheduler(config.upstream.maxInFlight),
+      ),
       observeBatch: metrics.observeBatch,
     }),
     introspection: config.introspection,
@@ -94,12 +146,20 @@ export async function startFacade({ config, logger, graphiqlToken }: FacadeOptio
     for (const guard of guards) if (guard(req, res)) return;
     void yoga(req, res);
   };
-  const server = createServer(tracing ? (req, res) => tracing.traceRequest(req, res, () => handle(req, res)) : handle);
-  // Set deliberately rather than left to Node's defaults: a slow-header or slow-body caller
-  // holds a socket at most this long, and idle keep-alive outlives a load balancer's (60 s).
-  server.headersTimeout = config.http.headersTimeoutMs;
-  server.requestTimeout = config.http.requestTimeoutMs;
-  server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
+  const server = createServer(
+    {
+      // Set deliberately rather than left to Node's defaults: a slow-header or slow-body caller
+      // holds a socket at most this long, and idle keep-alive outlives a load balancer's (60 s).
+      headersTimeout: config.http.headersTimeoutMs,
+      requestTimeout: config.http.requestTimeoutMs,
+      keepAliveTimeout: config.http.keepAliveTimeoutMs,
+      // Node checks the two timeouts above on this interval (30 s by default): often enough
+      // that a slow caller is cut within a fraction of a second of its timeout.
+      connectionsCheckingInterval: CONNECTIONS_CHECK_MS,
+    },
+    tracing ? (req, res) => tracing.traceRequest(req, res, () => handle(req, res)) : handle,
+  );
+  boundConnections(server, config.http.maxConnections);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -1,13 +1,11 @@
 import {
   type ConstDirectiveNode,
-  type FragmentDefinitionNode,
   type GraphQLCompositeType,
+  type GraphQLField,
   type GraphQLSchema,
   getNamedType,
+  isAbstractType,
   isCompositeType,
-  isObjectType,
-  Kind,
-  type SelectionSetNode,
   valueFromASTUntyped,
 } from "graphql";
 
@@ -17,6 +15,7 @@ import {
  * reads those same directives back, so a router's demand control and this service price an
  * operation alike: each field costs its own weight plus its type's (an object 1, a scalar 0,
  * unless the type has a weight), times the assumed size of every list around it and its own.
+ * `_entities` is the one list whose size is known before it runs: one item per representation.
  */
 
 /** One upstream call (GetClient or RegenerateSecret): the unit everything else is small beside. */
@@ -34,6 +33,14 @@ export const COST_WEIGHTS: Readonly<Record<string, number>> = {
 /** How many items each list field of the schema is assumed to hold (published as `@listSize`). */
 export const ASSUMED_LIST_SIZE = 10;
 
+/** What one field costs where it is selected once, and the factor its selections are multiplied by. */
+export interface FieldPrice {
+  /** The field's own weight plus its type's, per item. */
+  weight: number;
+  /** The assumed size of the list it returns (1 when it is not a list). */
+  listSize: number;
+}
+
 /** A numeric argument of a directive on a schema element, as printed in the SDL. */
 function directiveNumber(
   node: { readonly directives?: readonly ConstDirectiveNode[] | undefined } | null | undefined,
@@ -46,49 +53,23 @@ function directiveNumber(
   return value ? Number(valueFromASTUntyped(value)) : undefined;
 }
 
-/** A named composite type of the schema, for a fragment's type condition. */
-function compositeType(schema: GraphQLSchema, name: string): GraphQLCompositeType | undefined {
-  const type = schema.getType(name);
-  return type && isCompositeType(type) ? type : undefined;
+/** A type's weight; an abstract type weighs as its heaviest member (`_Entity` as an OAuthClient). */
+function typeWeight(schema: GraphQLSchema, type: GraphQLCompositeType): number {
+  if (isAbstractType(type)) {
+    return Math.max(1, ...schema.getPossibleTypes(type).map((member) => typeWeight(schema, member)));
+  }
+  return directiveNumber(type.astNode, "cost", "weight") ?? 1;
 }
 
-/**
- * The estimated cost of a selection set on `parentType`, fragments expanded where spread.
- * Introspection is priced by its own budget, not here.
- */
-export function selectionCost(
-  schema: GraphQLSchema,
-  selectionSet: SelectionSetNode,
-  parentType: GraphQLCompositeType,
-  fragment: (name: string) => FragmentDefinitionNode | undefined,
-  factor = 1,
-  spreads: readonly string[] = [],
-): number {
-  let cost = 0;
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) {
-      const name = selection.name.value;
-      // Unknown fields are refused by validation; introspection has a budget of its own.
-      const field = isObjectType(parentType) && !name.startsWith("__") ? parentType.getFields()[name] : undefined;
-      if (!field) continue;
-      const fieldFactor = factor * (directiveNumber(field.astNode, "listSize", "assumedSize") ?? 1);
-      const type = getNamedType(field.type);
-      const typeWeight = directiveNumber(type.astNode, "cost", "weight") ?? (isCompositeType(type) ? 1 : 0);
-      cost += fieldFactor * ((directiveNumber(field.astNode, "cost", "weight") ?? 0) + typeWeight);
-      if (selection.selectionSet && isCompositeType(type)) {
-        cost += selectionCost(schema, selection.selectionSet, type, fragment, fieldFactor, spreads);
-      }
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      const type = selection.typeCondition ? compositeType(schema, selection.typeCondition.name.value) : parentType;
-      if (type) cost += selectionCost(schema, selection.selectionSet, type, fragment, factor, spreads);
-    } else {
-      const name = selection.name.value;
-      const definition = fragment(name);
-      const type = definition && compositeType(schema, definition.typeCondition.name.value);
-      // A cycle is refused by validation; here it must only not loop.
-      if (!type || spreads.includes(name)) continue;
-      cost += selectionCost(schema, definition.selectionSet, type, fragment, factor, [...spreads, name]);
-    }
-  }
-  return cost;
+/** The price of a field, read from the directives the schema publishes. */
+export function fieldPrice(schema: GraphQLSchema, field: GraphQLField<unknown, unknown>): FieldPrice {
+  const type = getNamedType(field.type);
+  const ownWeight = directiveNumber(field.astNode, "cost", "weight") ?? 0;
+  const weightOfType = isCompositeType(type)
+    ? typeWeight(schema, type)
+    : (directiveNumber(type.astNode, "cost", "weight") ?? 0);
+  return {
+    weight: ownWeight + weightOfType,
+    listSize: directiveNumber(field.astNode, "listSize", "assumedSize") ?? 1,
+  };
 }

@@ -26,12 +26,21 @@ export interface SafeDetails {
   reason?: string;
 }
 
+/**
+ * Where a failure came from: the upstream's own answer, the link after the request was sent
+ * (no answer, or one that could not be read), or this side before anything was sent.
+ */
+export type FailureOrigin = "upstream" | "link" | "not_sent";
+
 export class UpstreamError extends Error {
   constructor(
     readonly code: UpstreamCode,
     message: string,
     readonly procedure: string,
     readonly details: SafeDetails = {},
+    readonly origin: FailureOrigin = "not_sent",
+    /** A call that changes state may have taken effect: it was sent, and no answer says whether. */
+    readonly outcomeUnknown = false,
   ) {
     super(message);
     this.name = "UpstreamError";
@@ -44,12 +53,18 @@ export interface CallOptions {
   signal?: AbortSignal | undefined;
   /** Epoch milliseconds by which the GraphQL request must be answered; calls get what is left. */
   deadline?: number | undefined;
+  /** Called before every attempt, retries included; throws to stop the call (the caller's budget is spent). */
+  beforeAttempt?: (() => void) | undefined;
 }
 
 export interface Upstream {
   /** Retried on `unavailable`, with jittered backoff, while the deadline allows. */
   getClient(clientId: string, includeSecret: boolean, options: CallOptions): Promise<OAuthClient>;
-  /** Not idempotent: the old secret is invalid the moment this succeeds. Never retried. */
+  /**
+   * Not idempotent: the old secret is invalid the moment this succeeds. Never retried; the
+   * upstream is told a deadline shorter than this side's wait, and a call whose outcome cannot
+   * be known fails with `outcomeUnknown`.
+   */
   regenerateSecret(clientId: string, options: CallOptions): Promise<OAuthClient>;
   /** Whether the upstream answers at all (any Connect answer, even a refusal, counts). */
   isReachable(): Promise<boolean>;
@@ -62,6 +77,19 @@ export type CallObserver = (procedure: string, code: string, seconds: number) =>
 const PROBE_TIMEOUT_MS = 2_000;
 const RETRY_BASE_MS = 25;
 const RETRY_CAP_MS = 500;
+/** gRPC's retry throttling: each failure spends a token, each success earns a tenth; retries stop below half. */
+const RETRY_TOKENS = 10;
+const RETRY_TOKENS_PER_SUCCESS = 0.1;
+/** Connection failures in which nothing was sent: a call that met one certainly did not take effect. */
+const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+
+/**
+ * How much sooner than this side's wait the upstream is told to give up on a rotation, so that
+ * its answer (done, or deadline exceeded and not done) arrives while this side still waits.
+ */
+function rotationMarginMs(waitMs: number): number {
+  return Math.min(1_000, Math.max(100, Math.round(waitMs / 5)));
+}
 
 export function createUpstream(
   config: UpstreamConfig & { url: string },
@@ -70,7 +98,8 @@ export function createUpstream(
   interceptors: Interceptor[] = [],
 ): Upstream {
   const binary = config.wireFormat === "binary";
-  const agentOptions = { keepAlive: true, maxSockets: 256 };
+  // As many sockets as calls may be in flight (the scheduler's bound): the agent never queues.
+  const agentOptions = { keepAlive: true, maxSockets: config.maxInFlight };
   const agent =
     config.httpVersion === "2"
       ? undefined
@@ -102,6 +131,7 @@ export function createUpstream(
     const remainingMs = options.deadline === undefined ? Infinity : options.deadline - Date.now();
     if (remainingMs <= 0)
       throw new UpstreamError("deadline_exceeded", "request budget spent before the call", procedure);
+    options.beforeAttempt?.();
     const started = process.hrtime.bigint();
     let code = "ok";
     try {
@@ -119,13 +149,20 @@ export function createUpstream(
     }
   }
 
-  /** Full-jitter exponential backoff, never past the deadline. */
+  // Shared by the whole process: when most calls are failing, retries would only add load.
+  let retryTokens = RETRY_TOKENS;
+
+  /** Full-jitter exponential backoff, never past the deadline, and only while most calls succeed. */
   async function withRetries<T>(options: CallOptions, attempt: () => Promise<T>): Promise<T> {
     for (let retry = 0; ; retry++) {
       try {
-        return await attempt();
+        const result = await attempt();
+        retryTokens = Math.min(RETRY_TOKENS, retryTokens + RETRY_TOKENS_PER_SUCCESS);
+        return result;
       } catch (error) {
-        if (!(error instanceof UpstreamError) || error.code !== "unavailable" || retry >= config.retries) throw error;
+        if (!(error instanceof UpstreamError) || error.code !== "unavailable") throw error;
+        retryTokens = Math.max(0, retryTokens - 1);
+        if (retry >= config.retries || retryTokens <= RETRY_TOKENS / 2) throw error;
         const delayMs = Math.random() * Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** retry);
         if (options.deadline !== undefined && Date.now() + delayMs >= options.deadline) throw error;
         await sleep(delayMs, undefined, { signal: options.signal });
@@ -139,14 +176,37 @@ export function createUpstream(
         call("GetClient", options, (callOptions) => clientsService.getClient({ clientId, includeSecret }, callOptions)),
       );
       if (!response.client) {
-        throw new UpstreamError("internal", "GetClient answered without an OAuth client", "GetClient");
+        throw new UpstreamError("internal", "GetClient answered without an OAuth client", "GetClient", {}, "upstream");
       }
       return response.client;
     },
-    regenerateSecret(clientId, options) {
-      return call("RegenerateSecret", options, (callOptions) =>
-        clientsService.regenerateSecret({ clientId, includeSecret: true }, callOptions),
-      );
+    async regenerateSecret(clientId, options) {
+      const procedure = "RegenerateSecret";
+      const remainingMs = options.deadline === undefined ? Infinity : options.deadline - Date.now();
+      const waitMs = Math.min(config.timeoutMs, remainingMs);
+      const toldMs = waitMs - rotationMarginMs(waitMs);
+      if (toldMs <= 0) throw new UpstreamError("deadline_exceeded", "request budget spent before the call", procedure);
+      // No `timeoutMs`: it would start a timer of the told length on this side too. The upstream
+      // reads the told deadline from the header; this side waits longer, through the signal.
+      const wait = AbortSignal.timeout(waitMs);
+      try {
+        return await call(procedure, { ...options, deadline: undefined }, (callOptions) =>
+          clientsService.regenerateSecret(
+            { clientId, includeSecret: true },
+            {
+              ...callOptions,
+              timeoutMs: undefined,
+              signal: options.signal ? AbortSignal.any([options.signal, wait]) : wait,
+              headers: { ...(callOptions as { headers: object }).headers, "connect-timeout-ms": String(toldMs) },
+            },
+          ),
+        );
+      } catch (error) {
+        if (error instanceof UpstreamError && rotationMayHaveHappened(error)) {
+          throw new UpstreamError(error.code, error.message, procedure, error.details, error.origin, true);
+        }
+        throw error;
+      }
     },
     async isReachable() {
       try {
@@ -175,11 +235,29 @@ function toUpstreamError(error: unknown, procedure: string): UpstreamError {
       connectError.rawMessage,
       procedure,
       safeDetails(connectError),
+      "upstream",
     );
   }
   // No answer from the upstream: connect-es made this error itself, and its code says what
   // went wrong on our side of the link, not what the upstream meant.
-  return new UpstreamError(localFailureCode(connectError.code), connectError.rawMessage, procedure);
+  const origin = wasNotSent(connectError) ? "not_sent" : "link";
+  return new UpstreamError(localFailureCode(connectError.code), connectError.rawMessage, procedure, {}, origin);
+}
+
+function wasNotSent(error: ConnectError): boolean {
+  const cause = error.cause as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = cause?.code ?? cause?.cause?.code;
+  return typeof code === "string" && NOT_SENT.has(code);
+}
+
+/**
+ * Whether a failed rotation may still have replaced the secret: the upstream said it ran out
+ * of time (which, in Connect, does not say the work was undone), or nothing came back after
+ * the request was sent (timeout, cancellation, a cut connection, an unreadable answer).
+ */
+function rotationMayHaveHappened(error: UpstreamError): boolean {
+  if (error.origin === "link") return true;
+  return error.origin === "upstream" && (error.code === "deadline_exceeded" || error.code === "unknown");
 }
 
 function localFailureCode(code: Code): UpstreamCode {

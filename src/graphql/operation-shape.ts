@@ -1,0 +1,186 @@
+import {
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLSchema,
+  getNamedType,
+  isCompositeType,
+  isInterfaceType,
+  isObjectType,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from "graphql";
+import { fieldPrice } from "../schema/cost.js";
+
+/**
+ * The one walk over an operation's selections: how large it is once fragments are expanded,
+ * what it is estimated to cost, and which fields it selects at its root. Each fragment is
+ * measured once per document and its figures reused wherever it is spread, so the walk is
+ * linear in the document's size however often fragments spread each other (a fragment DAG
+ * of depth n expands to 2^n selections). Shapes are kept per document, and documents live
+ * only as long as the parse cache keeps them.
+ */
+
+export interface OperationShape {
+  /** Selections (fields, fragments, spreads) once every fragment is expanded where spread: what execution would walk. */
+  expandedSelections: number;
+  /** The estimated cost, `_entities` excepted: its size is known only with the variables. */
+  cost: number;
+  /** The fields selected at the root, each fragment expanded once, as execution collects them. */
+  rootFields: readonly FieldNode[];
+  /** Each `_entities` root field, with the cost of one of its representations. */
+  entities: readonly { field: FieldNode; costPerRepresentation: number }[];
+}
+
+interface Measure {
+  selections: number;
+  cost: number;
+}
+
+const NOTHING: Measure = { selections: 0, cost: 0 };
+/** A fragment being measured: met again inside itself, it is a cycle, refused by validation. */
+const MEASURING: Measure = { selections: 0, cost: 0 };
+
+/** The fields of a composite type, or none (a union has only `__typename`). */
+function fieldOf(type: GraphQLCompositeType | undefined, name: string): GraphQLField<unknown, unknown> | undefined {
+  if (!type || name.startsWith("__") || !(isObjectType(type) || isInterfaceType(type))) return undefined;
+  return type.getFields()[name];
+}
+
+function compositeType(schema: GraphQLSchema, name: string): GraphQLCompositeType | undefined {
+  const type = schema.getType(name);
+  return type && isCompositeType(type) ? type : undefined;
+}
+
+class DocumentShapes {
+  private readonly fragments = new Map<string, FragmentDefinitionNode>();
+  private readonly measured = new Map<string, Measure>();
+  private readonly shapes = new Map<OperationDefinitionNode, OperationShape>();
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    document: DocumentNode,
+  ) {
+    for (const definition of document.definitions) {
+      if (definition.kind === Kind.FRAGMENT_DEFINITION && !this.fragments.has(definition.name.value)) {
+        this.fragments.set(definition.name.value, definition);
+      }
+    }
+  }
+
+  shapeOf(operation: OperationDefinitionNode): OperationShape {
+    let shape = this.shapes.get(operation);
+    if (!shape) {
+      shape = this.measureOperation(operation);
+      this.shapes.set(operation, shape);
+    }
+    return shape;
+  }
+
+  private measureOperation(operation: OperationDefinitionNode): OperationShape {
+    const root = this.schema.getRootType(operation.operation) ?? undefined;
+    const { selections, cost } = this.measure(operation.selectionSet, root);
+    const rootFields = this.rootFields(operation.selectionSet);
+    const entities: OperationShape["entities"][number][] = [];
+    let entityCostCounted = 0;
+    for (const field of rootFields) {
+      const definition = field.name.value === "_entities" ? fieldOf(root, "_entities") : undefined;
+      if (!definition) continue;
+      const price = fieldPrice(this.schema, definition);
+      const type = getNamedType(definition.type);
+      const inner = field.selectionSet && isCompositeType(type) ? this.measure(field.selectionSet, type) : NOTHING;
+      const costPerRepresentation = price.weight + inner.cost;
+      // The walk above priced this field as a list of one; its price comes with its representations.
+      entityCostCounted += price.listSize * costPerRepresentation;
+      entities.push({ field, costPerRepresentation });
+    }
+    return { expandedSelections: selections, cost: Math.max(0, cost - entityCostCounted), rootFields, entities };
+  }
+
+  /** Every selection counts one toward the expanded size; fields are priced by the schema's model. */
+  private measure(selectionSet: SelectionSetNode, parentType: GraphQLCompositeType | undefined): Measure {
+    let selections = 0;
+    let cost = 0;
+    for (const selection of selectionSet.selections) {
+      selections += 1;
+      let inner = NOTHING;
+      if (selection.kind === Kind.FIELD) {
+        // Unknown fields are refused by validation; introspection has a budget of its own.
+        const field = fieldOf(parentType, selection.name.value);
+        const type = field && getNamedType(field.type);
+        if (selection.selectionSet) {
+          inner = this.measure(selection.selectionSet, type && isCompositeType(type) ? type : undefined);
+        }
+        if (field) {
+          const price = fieldPrice(this.schema, field);
+          cost += price.listSize * (price.weight + inner.cost);
+        }
+        selections += inner.selections;
+        continue;
+      }
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const condition = selection.typeCondition?.name.value;
+        inner = this.measure(selection.selectionSet, condition ? compositeType(this.schema, condition) : parentType);
+      } else {
+        inner = this.measureFragment(selection.name.value);
+      }
+      selections += inner.selections;
+      cost += inner.cost;
+    }
+    return { selections, cost };
+  }
+
+  private measureFragment(name: string): Measure {
+    const known = this.measured.get(name);
+    if (known) return known;
+    const fragment = this.fragments.get(name);
+    if (!fragment) return NOTHING;
+    this.measured.set(name, MEASURING);
+    const measure = this.measure(fragment.selectionSet, compositeType(this.schema, fragment.typeCondition.name.value));
+    this.measured.set(name, measure);
+    return measure;
+  }
+
+  /** As graphql-js collects root fields: each fragment at most once, so the walk is linear. */
+  private rootFields(selectionSet: SelectionSetNode): FieldNode[] {
+    const fields: FieldNode[] = [];
+    const visited = new Set<string>();
+    const collect = (set: SelectionSetNode) => {
+      for (const selection of set.selections) {
+        if (selection.kind === Kind.FIELD) fields.push(selection);
+        else if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet);
+        else if (!visited.has(selection.name.value)) {
+          visited.add(selection.name.value);
+          const fragment = this.fragments.get(selection.name.value);
+          if (fragment) collect(fragment.selectionSet);
+        }
+      }
+    };
+    collect(selectionSet);
+    return fields;
+  }
+}
+
+const shapesBySchema = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, DocumentShapes>>();
+
+/** The shape of one operation of a document, measured once per document and schema. */
+export function operationShape(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): OperationShape {
+  let byDocument = shapesBySchema.get(schema);
+  if (!byDocument) {
+    byDocument = new WeakMap();
+    shapesBySchema.set(schema, byDocument);
+  }
+  let shapes = byDocument.get(document);
+  if (!shapes) {
+    shapes = new DocumentShapes(schema, document);
+    byDocument.set(document, shapes);
+  }
+  return shapes.shapeOf(operation);
+}
