@@ -1,5 +1,6 @@
 import { getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import type { GraphQLContext } from "./context/context.js";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 
 /**
@@ -8,7 +9,10 @@ import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client
  */
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-/** Operation names come from callers: past this many distinct ones, the rest count as "other". */
+/**
+ * Operation names come from callers: only an authenticated caller's are recorded (anyone else's
+ * count as "unauthenticated"), and past this many distinct ones, the rest count as "other".
+ */
 const MAX_OPERATION_NAMES = 200;
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
@@ -17,7 +21,7 @@ export interface Metrics {
   observeUpstreamCall(procedure: string, code: string, seconds: number): void;
   observeBatch(size: number): void;
   /** Yoga plugin counting and timing every executed operation. */
-  operationsPlugin: Plugin;
+  operationsPlugin: Plugin<GraphQLContext>;
 }
 
 export function createMetrics(): Metrics {
@@ -67,11 +71,12 @@ export function createMetrics(): Metrics {
     return name;
   };
 
-  const operationsPlugin: Plugin = {
+  const operationsPlugin: Plugin<GraphQLContext> = {
     onExecute({ args }) {
       const started = process.hrtime.bigint();
       const operation = getOperationAST(args.document, args.operationName);
-      const labels = { operation: operationLabel(operation?.name?.value), type: operation?.operation ?? "unknown" };
+      const name = args.contextValue.auth.authenticated ? operationLabel(operation?.name?.value) : "unauthenticated";
+      const labels = { operation: name, type: operation?.operation ?? "unknown" };
       return {
         onExecuteDone({ result }) {
           if (!("errors" in result) && !("data" in result)) return; // a stream: not used by this schema

@@ -31,7 +31,7 @@ export type Auth =
       authenticated: true;
       subject: string | undefined;
       scopes: ReadonlySet<string>;
-      /** The header as received, forwarded to the upstream, which stays the final authority. */
+      /** `Bearer <token>`, forwarded to the upstream, which stays the final authority. */
       authorization: string;
     }
   | { authenticated: false; reason: UnauthenticatedReason };
@@ -59,12 +59,15 @@ export function createTokenVerifier(config: AuthConfig & { jwksUrl: string }, lo
 
   return async (header) => {
     if (!header) return { authenticated: false, reason: "missing_token" };
-    // The scheme is case-insensitive (RFC 7235); the token is a JWS in compact form.
-    const token = /^Bearer +([A-Za-z0-9\-_.~+/]+=*)$/i.exec(header)?.[1];
+    // The scheme is case-insensitive (RFC 7235), followed by one space; the token is a signed
+    // JWS in compact form: three base64url parts without padding. Anything else is refused
+    // here rather than forwarded for the upstream to refuse.
+    const token = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i.exec(header)?.[1];
     if (!token) return { authenticated: false, reason: "malformed_token" };
+    const authorization = `Bearer ${token}`;
     const cacheKey = verified && createHash("sha256").update(token).digest("base64url");
     const cached = cacheKey === undefined ? undefined : verified?.get(cacheKey);
-    if (cached) return { ...cached, authorization: header };
+    if (cached) return { ...cached, authorization };
     try {
       const { payload } = await jwtVerify(token, keys, {
         issuer: config.issuer,
@@ -82,7 +85,7 @@ export function createTokenVerifier(config: AuthConfig & { jwksUrl: string }, lo
         authenticated: true as const,
         subject: payload.sub,
         scopes: scopesFromClaims(payload),
-        authorization: header,
+        authorization,
       };
       if (verified && cacheKey) {
         // Trusted no longer than jose would accept it: until `exp`, or until it is too old.

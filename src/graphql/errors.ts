@@ -17,6 +17,13 @@ const upstreamFailures: Partial<Record<UpstreamCode, { code: string; message: st
   resource_exhausted: { code: "RATE_LIMITED", message: "Too many requests to the OAuth clients service." },
 };
 
+/** A rotation sent to the upstream whose answer never said whether it happened. */
+const OUTCOME_UNKNOWN = {
+  code: "UPSTREAM_OUTCOME_UNKNOWN",
+  message:
+    "The OAuth clients service did not say whether the secret was replaced: it may have been. Read the client's clientSecret back before using or replacing it again.",
+};
+
 /** Yoga's error mask: upstream failures get their mapped code; anything unexpected is masked. */
 export function createErrorMasker(logger: Logger): MaskError {
   return (error, message) => {
@@ -27,7 +34,7 @@ export function createErrorMasker(logger: Logger): MaskError {
         { procedure: original.procedure, upstreamCode: original.code, reason: original.message },
         "upstream call failed",
       );
-      const mapped = upstreamFailures[original.code];
+      const mapped = original.outcomeUnknown ? OUTCOME_UNKNOWN : upstreamFailures[original.code];
       if (mapped) {
         return new GraphQLError(mapped.message, {
           nodes: error instanceof GraphQLError ? error.nodes : undefined,
