@@ -270,3 +270,95 @@ describe("secrets are never cacheable", () => {
     expect(response.headers.get("cache-control")).toBe("no-store");
   });
 });
+
+describe("secrets are no-store on every transport", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack.close());
+
+  it("an event stream carrying a secret is Cache-Control: no-store, with no made-up Content-Encoding", async () => {
+    const response = await fetch(stack.facade.graphqlUrl, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "text/event-stream",
+        authorization: `Bearer ${stack.token}`,
+      },
+      body: JSON.stringify({ query: `{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { clientSecret } }` }),
+    });
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    expect(await response.text()).toMatch(/sk_live_/);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("content-encoding")).toBeNull();
+  });
+});
+
+describe("anonymous callers cannot drive metrics or logs", () => {
+  const logLines: string[] = [];
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ LOG_LEVEL: "info" }, { logLines });
+  });
+  afterAll(() => stack.close());
+
+  it("records no operation name of an unauthenticated caller", async () => {
+    const batch = (from: number) =>
+      Array.from({ length: 10 }, (_, i) => ({ query: `query Flood${from + i} { __typename }` }));
+    for (let from = 0; from < 250; from += 10) await post(stack.facade.graphqlUrl, batch(from));
+    await post(
+      stack.facade.graphqlUrl,
+      { query: "query NamedByAGateway { __typename }" },
+      {
+        authorization: `Bearer ${stack.token}`,
+      },
+    );
+    const metrics = await (await fetch(`${stack.facade.url}/metrics`)).text();
+    expect(metrics).not.toMatch(/Flood\d+/);
+    expect(metrics).toMatch(/operation="unauthenticated"/);
+    expect(metrics).toMatch(/operation="NamedByAGateway"/);
+  });
+
+  it("refuses an unknown _entities __typename with BAD_USER_INPUT and logs no stack", async () => {
+    logLines.length = 0;
+    const representations = Array.from({ length: 50 }, () => ({ __typename: "constructor", id: EXAMPLE_CLIENT_ID }));
+    const { body } = await post(
+      stack.facade.graphqlUrl,
+      {
+        query: "query E($r: [_Any!]!) { _entities(representations: $r) { __typename } }",
+        variables: { r: representations },
+      },
+      { authorization: `Bearer ${stack.token}` },
+    );
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
+    expect(logLines.filter((line) => /"level":(40|50)/.test(line))).toEqual([]);
+    expect(logLines.join("\n")).not.toMatch(/"stack"|\n\s+at /);
+  });
+
+  it.each([
+    ["two spaces after the scheme", (token: string) => `Bearer  ${token}`],
+    ["base64 padding after the token", (token: string) => `Bearer ${token}=`],
+    ["two tokens", (token: string) => `Bearer ${token} ${token}`],
+    ["no scheme", (token: string) => token],
+  ])("refuses an Authorization header with %s before any upstream call", async (_name, header) => {
+    await stack.resetUpstreamStats();
+    const { body } = await post(
+      stack.facade.graphqlUrl,
+      { query: `{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { id } }` },
+      { authorization: header(stack.token) },
+    );
+    expect(body.errors[0].extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "malformed_token" });
+    expect((await stack.upstreamStats()).calls).toEqual({});
+  });
+
+  it("accepts the scheme in any case, and forwards the token as `Bearer <token>`", async () => {
+    const { body } = await post(
+      stack.facade.graphqlUrl,
+      { query: `{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { id } }` },
+      { authorization: `bEARER ${stack.token}` },
+    );
+    expect(body.data.oauthClient.id).toBe(EXAMPLE_CLIENT_ID);
+  });
+});

@@ -32,6 +32,7 @@ export interface RunningFacade {
 
 /** How long a readiness answer is reused, so that a flood of probes is not a flood upstream. */
 const READINESS_CACHE_MS = 1_000;
+const KEEP_ALIVE_BUFFER_MS = 500;
 /** How often Node looks for connections past their headers or request timeout. */
 const CONNECTIONS_CHECK_MS = 250;
 
@@ -153,6 +154,10 @@ export async function startFacade({ config, logger, graphiqlToken }: FacadeOptio
       headersTimeout: config.http.headersTimeoutMs,
       requestTimeout: config.http.requestTimeoutMs,
       keepAliveTimeout: config.http.keepAliveTimeoutMs,
+      // Node waits this much past the Keep-Alive timeout it advertises, so that a client reusing
+      // a connection at the last moment is not reset; half a second rather than Node's second
+      // keeps an idle connection's life within its timeout plus a second of checking.
+      keepAliveTimeoutBuffer: KEEP_ALIVE_BUFFER_MS,
       // Node checks the two timeouts above on this interval (30 s by default): often enough
       // that a slow caller is cut within a fraction of a second of its timeout.
       connectionsCheckingInterval: CONNECTIONS_CHECK_MS,
