@@ -1,7 +1,7 @@
 import { getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import type { GraphQLContext } from "./context/context.js";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import type { GraphQLContext } from "./context/context.js";
 
 /**
  * Prometheus metrics of one facade: GraphQL operations, upstream calls and DataLoader

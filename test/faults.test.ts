@@ -150,13 +150,14 @@ describe("retries", () => {
   });
 
   it.each([
-    ["unavailable", () => stack.failUpstream("unavailable", 5)],
-    ["a connection reset", () => stack.faultUpstream("reset", 5)],
-  ])("never retries RegenerateSecret, even on %s: exactly one upstream call", async (_name, inject) => {
+    ["unavailable", () => stack.failUpstream("unavailable", 5), "UPSTREAM_UNAVAILABLE"],
+    // Cut after the call was sent: the secret may have been replaced.
+    ["a connection reset", () => stack.faultUpstream("reset", 5), "UPSTREAM_OUTCOME_UNKNOWN"],
+  ])("never retries RegenerateSecret, even on %s: exactly one upstream call", async (_name, inject, code) => {
     await inject();
     const { body } = await stack.graphql(RegenerateSecretDocument, { variables: { id: EXAMPLE_CLIENT_ID } });
     expect(body.data).toBeNull();
-    expect(body.errors![0]!.extensions!.code).toBe("UPSTREAM_UNAVAILABLE");
+    expect(body.errors![0]!.extensions!.code).toBe(code);
     expect((await stack.upstreamStats()).calls).toEqual({ RegenerateSecret: 1 });
   });
 });

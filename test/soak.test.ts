@@ -18,6 +18,7 @@ describe("short soak (npm run soak runs the long one)", () => {
       "UNAUTHENTICATED",
       "UPSTREAM_UNAVAILABLE",
       "UPSTREAM_TIMEOUT",
+      "UPSTREAM_OUTCOME_UNKNOWN",
       "RATE_LIMITED",
       "INTERNAL_SERVER_ERROR",
       "NOT_FOUND",

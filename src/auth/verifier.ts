@@ -60,9 +60,10 @@ export function createTokenVerifier(config: AuthConfig & { jwksUrl: string }, lo
   return async (header) => {
     if (!header) return { authenticated: false, reason: "missing_token" };
     // The scheme is case-insensitive (RFC 7235), followed by one space; the token is a signed
-    // JWS in compact form: three base64url parts without padding. Anything else is refused
-    // here rather than forwarded for the upstream to refuse.
-    const token = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i.exec(header)?.[1];
+    // JWS in compact form: three base64url parts without padding (an empty signature is left
+    // for jose to refuse by its algorithm). Anything else is refused here rather than
+    // forwarded for the upstream to refuse.
+    const token = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i.exec(header)?.[1];
     if (!token) return { authenticated: false, reason: "malformed_token" };
     const authorization = `Bearer ${token}`;
     const cacheKey = verified && createHash("sha256").update(token).digest("base64url");

@@ -189,18 +189,18 @@ export function createUpstream(
       // No `timeoutMs`: it would start a timer of the told length on this side too. The upstream
       // reads the told deadline from the header; this side waits longer, through the signal.
       const wait = AbortSignal.timeout(waitMs);
-      try {
-        return await call(procedure, { ...options, deadline: undefined }, (callOptions) =>
-          clientsService.regenerateSecret(
-            { clientId, includeSecret: true },
-            {
-              ...callOptions,
-              timeoutMs: undefined,
-              signal: options.signal ? AbortSignal.any([options.signal, wait]) : wait,
-              headers: { ...(callOptions as { headers: object }).headers, "connect-timeout-ms": String(toldMs) },
-            },
-          ),
+      const rotate = (callOptions: { headers?: object }) =>
+        clientsService.regenerateSecret(
+          { clientId, includeSecret: true },
+          {
+            ...callOptions,
+            timeoutMs: undefined,
+            signal: options.signal ? AbortSignal.any([options.signal, wait]) : wait,
+            headers: { ...callOptions.headers, "connect-timeout-ms": String(toldMs) },
+          },
         );
+      try {
+        return await call(procedure, { ...options, deadline: undefined }, rotate);
       } catch (error) {
         if (error instanceof UpstreamError && rotationMayHaveHappened(error)) {
           throw new UpstreamError(error.code, error.message, procedure, error.details, error.origin, true);
