@@ -16,6 +16,7 @@ import {
   startLeanFacadeProcess,
   startUpstreamProcess,
 } from "./processes.js";
+import { timeRefusals } from "./refusals.js";
 import {
   type BenchReport,
   callsPerRequest,
@@ -225,6 +226,11 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
         },
       );
     }
+    log("hostile documents, one at a time…");
+    const refusals = await timeRefusals(
+      `${facade.url}/graphql`,
+      options.latencySamples > 20 ? 20 : options.latencySamples,
+    );
     await facade.stop();
     await lean.stop();
 
@@ -249,6 +255,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       scenarios: results,
       ratios: ratiosOf(direct, viaFacade),
       cpuOverLean: cpuOverLeanOf(results),
+      refusals,
     };
   } finally {
     for (const process of running.reverse()) await process.stop();

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BenchOptions } from "./options.js";
+import type { RefusalTiming } from "./refusals.js";
 
 /** The figures of one scenario. Latencies in milliseconds. */
 export interface ScenarioResult {
@@ -37,6 +38,8 @@ export interface BenchReport {
   ratios: { throughputBOverA: number; addedP50Ms: number; addedP99Ms: number };
   /** The facade's CPU per request over the lean facade's (F) on the same query: B, C and D. */
   cpuOverLean: Record<string, number>;
+  /** Time to refuse hostile documents, one at a time. */
+  refusals: RefusalTiming[];
 }
 
 /** GetClient calls per request, from the upstream's counters before and after a run. */
@@ -91,6 +94,12 @@ export function toMarkdown(report: BenchReport): string {
     `- B/A throughput: **${ratios.throughputBOverA}** (two shared cores: mixes in the load generator's and the upstream's cost)`,
     `- added latency at a moderate load, B − A: p50 **${ratios.addedP50Ms} ms**, p99 **${ratios.addedP99Ms} ms** (target p50 ≤ 0.5, p99 ≤ 1.5 ms)`,
     `- facade start to ready: **${report.startToReadyMs} ms** (target ≤ 500 ms)`,
+    "",
+    "Hostile documents, one at a time, without a token (target: each refused within 100 ms):",
+    "",
+    "| document | bytes | outcome | p50 ms | max ms |",
+    "| --- | --- | --- | --- | --- |",
+    ...report.refusals.map((r) => `| ${r.shape} | ${r.bytes} | ${r.outcome} | ${r.p50Ms} | ${r.maxMs} |`),
     "",
   ].join("\n");
 }

@@ -150,5 +150,13 @@ describe("a very short real run", () => {
     expect(JSON.parse(readFileSync(json, "utf8"))).toEqual(JSON.parse(JSON.stringify(report)));
     expect(readFileSync(markdown, "utf8")).toBe(toMarkdown(report));
     expect(toMarkdown(report)).toMatch(/B\/A throughput: \*\*[\d.]+\*\*/);
+    // Hostile documents are refused by the bound that names them; the 16 KB padding fits.
+    expect(
+      Object.fromEntries(report.refusals.map((r) => [r.bytes > 200_000 ? "body" : r.shape.split(",")[0], r.outcome])),
+    ).toEqual({
+      "fragment DAG": "expanded_selections",
+      "16 KB of whitespace around { __typename }": "answered",
+      body: "document_bytes",
+    });
   }, 120_000);
 });

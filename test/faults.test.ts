@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
 import { ExampleClientDocument, RegenerateSecretDocument } from "./gen/operations.js";
 import { type Stack, startStack } from "./support/stack.js";
@@ -111,15 +111,11 @@ describe("deadlines", () => {
 
 describe("retries", () => {
   let stack: Stack;
-  beforeAll(async () => {
+  // A facade each: its retry throttling remembers the failures earlier tests caused.
+  beforeEach(async () => {
     stack = await startStack({ UPSTREAM_RETRIES: "2" });
   });
-  afterAll(() => stack.close());
-  beforeEach(async () => {
-    await stack.failUpstream("unknown", 0);
-    await stack.faultUpstream("reset", 0);
-    await stack.resetUpstreamStats();
-  });
+  afterEach(() => stack.close());
 
   it("retries GetClient on unavailable and succeeds when the upstream recovers", async () => {
     await stack.failUpstream("unavailable", 2);
