@@ -227,10 +227,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       );
     }
     log("hostile documents, one at a time…");
-    const refusals = await timeRefusals(
-      `${facade.url}/graphql`,
-      options.latencySamples > 20 ? 20 : options.latencySamples,
-    );
+    const refusals = await timeRefusals(`${facade.url}/graphql`, Math.min(options.latencySamples, 20));
     await facade.stop();
     await lean.stop();
 

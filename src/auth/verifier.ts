@@ -26,6 +26,24 @@ export type UnauthenticatedReason =
   | "unsupported_critical_header"
   | "keys_unavailable";
 
+/** Each reason in words, as a caller reads it after "Authentication required." */
+export const UNAUTHENTICATED_REASONS: Readonly<Record<UnauthenticatedReason, string>> = {
+  missing_token: "No bearer token was sent.",
+  malformed_token: "The bearer token is malformed.",
+  bad_signature: "The bearer token's signature does not verify.",
+  algorithm_not_allowed: "The bearer token is signed with an algorithm that is not accepted.",
+  unknown_key: "The bearer token is signed with a key the issuer does not publish.",
+  expired: "The bearer token has expired.",
+  not_yet_valid: "The bearer token is not valid yet.",
+  wrong_issuer: "The bearer token is from an issuer that is not trusted.",
+  wrong_audience: "The bearer token is meant for another audience.",
+  invalid_claims: "The bearer token's claims are not acceptable.",
+  issued_in_future: "The bearer token claims to be issued in the future.",
+  too_old: "The bearer token was issued too long ago.",
+  unsupported_critical_header: "The bearer token requires an extension that is not supported.",
+  keys_unavailable: "The bearer token cannot be verified right now.",
+};
+
 export type Auth =
   | {
       authenticated: true;

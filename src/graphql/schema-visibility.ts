@@ -1,7 +1,8 @@
 import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspection";
-import { GraphQLError, getOperationAST } from "graphql";
+import { getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { GraphQLContext } from "../context/context.js";
+import { schemaHidden } from "../errors.js";
 import { operationShape } from "./operation-shape.js";
 
 /**
@@ -18,13 +19,7 @@ export function useSchemaVisibility(introspection: boolean): Plugin[] {
       if (!operation) return;
       const { rootFields } = operationShape(args.schema, args.document, operation);
       if (!rootFields.some((field) => field.name.value === "_service")) return;
-      setResultAndStopExecution({
-        errors: [
-          new GraphQLError("The schema is shown only to authenticated callers.", {
-            extensions: { code: "UNAUTHENTICATED", reason: args.contextValue.auth.reason },
-          }),
-        ],
-      });
+      setResultAndStopExecution({ errors: [schemaHidden(args.contextValue.auth.reason)] });
     },
   };
   return [useDisableIntrospection(), onlyAuthenticatedSdl as Plugin];

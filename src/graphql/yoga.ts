@@ -8,7 +8,7 @@ import type { Metrics } from "../metrics.js";
 import { protectSchema } from "../permissions/shield.js";
 import { schema } from "../schema/index.js";
 import { armourPlugins } from "./armour.js";
-import { createErrorMasker, useTypedErrors } from "./errors.js";
+import { createErrorMasker, useTypedErrors } from "./error-masking.js";
 import { useGraphiQLPage } from "./graphiql.js";
 import { useSchemaVisibility } from "./schema-visibility.js";
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import cors from "cors";
 import type { HttpConfig } from "../config.js";
+import { type ErrorCode, httpRefusalBody } from "../errors.js";
 
 /**
  * Checks on the raw HTTP request, made before Yoga reads anything of it. Each returns
@@ -11,9 +12,9 @@ export type Guard = (request: IncomingMessage, response: ServerResponse) => bool
 /** The header that marks a request as not forgeable by a plain HTML form or link. */
 export const CSRF_HEADER = "x-graphql-csrf";
 
-function refuse(request: IncomingMessage, response: ServerResponse, status: number, code: string, message: string) {
+function refuse(request: IncomingMessage, response: ServerResponse, status: number, code: ErrorCode, message: string) {
   response.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", connection: "close" });
-  response.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+  response.end(httpRefusalBody(code, message));
   request.resume();
   return true;
 }

@@ -1,4 +1,4 @@
-import { GraphQLError } from "graphql";
+import { badUserInput } from "../errors.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -9,9 +9,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export function parseClientId(raw: string, argumentName: string): string {
   if (!UUID.test(raw)) {
-    throw new GraphQLError(`${argumentName} must be a UUID, got ${JSON.stringify(raw.slice(0, 64))}`, {
-      extensions: { code: "BAD_USER_INPUT", argumentName },
-    });
+    throw badUserInput(`${argumentName} must be a UUID, got ${JSON.stringify(raw.slice(0, 64))}`, argumentName);
   }
   return raw.toLowerCase();
 }
