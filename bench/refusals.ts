@@ -1,7 +1,8 @@
 /**
  * How long the facade takes to refuse hostile documents, one at a time: fragment DAGs of
- * growing depth (each level adds one short line and doubles the expansion), a document padded
- * to just under LIMIT_MAX_DOCUMENT_BYTES, and a body padded to just under LIMIT_MAX_BODY_BYTES.
+ * growing depth (each level adds one short line and doubles the expansion; 180 levels stay
+ * under LIMIT_MAX_TOKENS), a document padded to just under LIMIT_MAX_DOCUMENT_BYTES, and a
+ * body padded to just under LIMIT_MAX_BODY_BYTES.
  * Linear walks show as times that follow the document's bytes, not its expansion.
  */
 
@@ -20,7 +21,7 @@ function fragmentDag(depth: number): string {
 }
 
 const SHAPES: [string, string][] = [
-  ...[10, 40, 160, 320].map((depth): [string, string] => [
+  ...[10, 40, 100, 180].map((depth): [string, string] => [
     `fragment DAG, depth ${depth} (2^${depth} expanded)`,
     fragmentDag(depth),
   ]),

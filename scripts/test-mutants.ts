@@ -142,7 +142,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "unexpected errors are shown to callers",
-    file: "src/graphql/errors.ts",
+    file: "src/graphql/error-masking.ts",
     find: "return maskUnexpected(error, message, false);",
     replace: "return error as GraphQLError;",
     tests: ["test/faults.test.ts", "test/upstream-errors.test.ts"],
@@ -163,7 +163,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "access logs carry request headers",
-    file: "src/http/server.ts",
+    file: "src/http/request-handler.ts",
     find: 'req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split("?")[0] }),',
     replace:
       "req: (req: { method: string; url: string; headers: unknown }) => ({ method: req.method, headers: req.headers }),",
@@ -185,7 +185,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "GraphiQL's token is embedded for any Host",
-    file: "src/http/server.ts",
+    file: "src/facade.ts",
     find: 'graphiqlToken && isLoopbackHost(request.headers.get("host")) ? graphiqlToken : undefined',
     replace: "graphiqlToken",
     tests: ["test/cross-origin.test.ts"],
@@ -229,7 +229,7 @@ const FAULTS: Fault[] = [
     name: "a cluster's primary loads the GraphQL stack",
     file: "src/entry/run-service.ts",
     find: 'import cluster from "node:cluster";',
-    replace: 'import cluster from "node:cluster";\nimport "../http/server.js";',
+    replace: 'import cluster from "node:cluster";\nimport "../facade.js";',
     tests: ["test/production-entry.test.ts"],
   },
 ];

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig, resolveConfig, upstreamEnvironment } from "../src/config.js";
 import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
 import { startDevUpstream } from "../src/dev-upstream/server.js";
-import { startFacade } from "../src/http/server.js";
+import { startFacade } from "../src/facade.js";
 import { createLogger } from "../src/logger.js";
 import { ClientAllFieldsDocument } from "./gen/operations.js";
 import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";

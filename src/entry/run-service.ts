@@ -31,7 +31,7 @@ export async function runService(options: ServiceOptions): Promise<void> {
   }
   // Imported here, not at the top: a cluster's primary serves nothing and never loads the
   // GraphQL stack, which would add ~45 MB to it (bench/README.md).
-  const { startFacade } = await import("../http/server.js");
+  const { startFacade } = await import("../facade.js");
   const facade = await startFacade({ config, logger, graphiqlToken: options.graphiqlToken });
   logger.info({ url: facade.graphqlUrl, upstream: config.upstream.url }, "facade listening");
   if (cluster.isPrimary && options.banner) process.stdout.write(options.banner(facade.graphqlUrl));

@@ -6,6 +6,7 @@ import type { GraphQLContext } from "../context/context.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import { protectSchema } from "../permissions/shield.js";
+import type { Readiness } from "../readiness.js";
 import { schema } from "../schema/index.js";
 import { armourPlugins } from "./armour.js";
 import { createErrorMasker, useTypedErrors } from "./error-masking.js";
@@ -13,8 +14,6 @@ import { useGraphiQLPage } from "./graphiql.js";
 import { useSchemaVisibility } from "./schema-visibility.js";
 
 export const GRAPHQL_PATH = "/graphql";
-
-export type Readiness = { ready: true } | { ready: false; reason: "upstream_unreachable" | "shutting_down" };
 
 export interface YogaOptions {
   /** Builds each request's context: who is calling, and their loaders. */

@@ -5,7 +5,7 @@ import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
 import { loadConfig, type Mode, resolveConfig, upstreamEnvironment } from "../../src/config.js";
 import { type DevUpstream, type DevUpstreamStats, startDevUpstream } from "../../src/dev-upstream/server.js";
-import { type RunningFacade, startFacade } from "../../src/http/server.js";
+import { type RunningFacade, startFacade } from "../../src/facade.js";
 import { createLogger } from "../../src/logger.js";
 
 export const READ = "oauth:clients:read";
