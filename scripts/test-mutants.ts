@@ -79,7 +79,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "fragments are walked again at every spread",
-    file: "src/graphql/operation-shape.ts",
+    file: "src/schema/selections.ts",
     find: "    const known = this.measured.get(name);\n    if (known) return known;",
     replace: "    const known = this.measured.get(name);\n    if (known === MEASURING) return NOTHING;",
     tests: ["test/hostile-documents.test.ts"],
@@ -114,7 +114,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "the secret is always asked of the upstream",
-    file: "src/schema/selection.ts",
+    file: "src/schema/oauth-client.ts",
     find: 'return isAllowed(context.auth, "OAuthClient.clientSecret") && selectsField(info, "clientSecret");',
     replace: "return true;",
     tests: ["test/oauth-client-query.test.ts", "test/batching.test.ts", "test/auth.test.ts"],
@@ -178,9 +178,9 @@ const FAULTS: Fault[] = [
   },
   {
     name: "introspection is not bounded",
-    file: "src/graphql/armour.ts",
-    find: "      addValidationRule(introspectionBound as ValidationRule);\n",
-    replace: "",
+    file: "src/graphql/limits/introspection.ts",
+    find: "onValidate: ({ addValidationRule }) => addValidationRule(introspectionBound as ValidationRule),",
+    replace: "onValidate: () => {},",
     tests: ["test/hostile-callers.test.ts"],
   },
   {

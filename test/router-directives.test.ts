@@ -10,10 +10,10 @@ import {
 } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
-import { operationShape } from "../src/graphql/operation-shape.js";
 import { PUBLIC, REQUIRED_SCOPES, requirementOf } from "../src/permissions/table.js";
 import { COST_WEIGHTS } from "../src/schema/cost.js";
 import { schema } from "../src/schema/index.js";
+import { operationShape } from "../src/schema/selections.js";
 import { startApplicationsSubgraph } from "./support/applications-subgraph.js";
 import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";
 import { composeApollo, composeGuild, type Subgraph } from "./support/supergraph.js";

@@ -3,7 +3,7 @@ import { getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { GraphQLContext } from "../context/context.js";
 import { schemaHidden } from "../errors.js";
-import { operationShape } from "./operation-shape.js";
+import { operationShape } from "../schema/selections.js";
 
 /**
  * Who may read the schema. With introspection on, anyone: `__schema`, `__type` and the

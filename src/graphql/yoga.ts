@@ -1,16 +1,22 @@
+import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import type { DocumentNode } from "graphql";
 import { createYoga, type Plugin, useReadinessCheck, type YogaInitialContext } from "graphql-yoga";
 import { LRUCache } from "lru-cache";
 import type { LimitsConfig } from "../config.js";
 import type { GraphQLContext } from "../context/context.js";
+import { CSRF_HEADER } from "../http/guards.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import { protectSchema } from "../permissions/shield.js";
 import type { Readiness } from "../readiness.js";
 import { schema } from "../schema/index.js";
-import { armourPlugins } from "./armour.js";
 import { createErrorMasker, useTypedErrors } from "./error-masking.js";
 import { useGraphiQLPage } from "./graphiql.js";
+import { useArmor } from "./limits/armor.js";
+import { useDocumentSize } from "./limits/document-size.js";
+import { useExpansionBound } from "./limits/expanded-selections.js";
+import { useIntrospectionBound } from "./limits/introspection.js";
+import { useRequestBudget } from "./limits/request-budget.js";
 import { useSchemaVisibility } from "./schema-visibility.js";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -90,9 +96,14 @@ export function createGraphQLHandler(options: YogaOptions) {
     graphqlEndpoint: GRAPHQL_PATH,
     healthCheckEndpoint: "/health",
     context,
+    // Ordered by phase, because within a phase the first plugin's hook runs first: a bound that
+    // refuses (setResult) spares every later plugin of that phase the work, and the metrics and
+    // tracing see everything after them.
     plugins: [
+      // Cross-cutting: tracing, then operation metrics around all that follows.
       ...extraPlugins,
       metrics.operationsPlugin,
+      // Paths answered without GraphQL.
       useMetricsEndpoint(metrics),
       useReadinessCheck({
         endpoint: "/readiness",
@@ -101,11 +112,21 @@ export function createGraphQLHandler(options: YogaOptions) {
           return fetchAPI.Response.json(state, { status: state.ready ? 200 : 503 });
         },
       }),
-      useNoStore,
       // Without introspection there is no schema to explore: no GraphiQL either.
       ...(introspection ? [useGraphiQLPage({ graphqlPath: GRAPHQL_PATH, tokenFor: graphiqlTokenFor })] : []),
-      ...armourPlugins(limits, introspection),
+      useNoStore,
+      // The HTTP request: GETs and simple posts must prove they are not a form's.
+      ...(limits.csrfPrevention ? [useCSRFPrevention({ requestHeaders: [CSRF_HEADER] })] : []),
+      // Parameters, before parsing: the document's bytes.
+      useDocumentSize(limits.maxDocumentBytes),
+      // Validation: the expanded size first, so no later rule walks an exponential selection.
+      useExpansionBound(limits.maxExpandedSelections),
+      ...useArmor(limits, introspection),
+      useIntrospectionBound,
+      // Execution: who may read the schema, then the HTTP request's budget (cost, fan-out, answers).
       ...useSchemaVisibility(introspection),
+      useRequestBudget as Plugin,
+      // The result: every error typed, last, so that it sees every other plugin's errors.
       useTypedErrors,
     ],
     // CORS is an allow-list enforced in front of Yoga, for every path (src/http/guards.ts).

@@ -2,10 +2,11 @@ import type { JsonObject } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { GraphQLResolveInfo } from "graphql";
 import type { GraphQLContext } from "../context/context.js";
+import { isAllowed } from "../permissions/table.js";
 import type { ApplicationBinding, OAuthClient } from "../upstream/clients-service.js";
 import { builder } from "./builder.js";
 import { parseClientId } from "./client-id.js";
-import { wantsSecret } from "./selection.js";
+import { selectsField } from "./selections.js";
 
 /**
  * The OAuth client domain: the `OAuthClient` type, the query that reads one, the entity
@@ -91,6 +92,15 @@ const OAuthClientRef = builder.objectRef<OAuthClient>("OAuthClient").implement({
     }),
   }),
 });
+
+/**
+ * Whether to ask the upstream for the client secret: only when the operation selects
+ * `clientSecret` and the caller may see it. A secret nobody will be shown is never fetched.
+ */
+function wantsSecret(context: GraphQLContext, info: GraphQLResolveInfo): boolean {
+  // The cheap check first: most callers may not see the secret, and the search runs per resolver.
+  return isAllowed(context.auth, "OAuthClient.clientSecret") && selectsField(info, "clientSecret");
+}
 
 /** The one way an OAuth client is read: by id, through the request's DataLoader, its secret only when selected and allowed. */
 function loadOAuthClient(rawId: unknown, argumentName: string, context: GraphQLContext, info: GraphQLResolveInfo) {

@@ -4,25 +4,58 @@ import {
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
+  GraphQLIncludeDirective,
+  type GraphQLResolveInfo,
   type GraphQLSchema,
+  GraphQLSkipDirective,
+  getDirectiveValues,
   getNamedType,
   isCompositeType,
   isInterfaceType,
   isObjectType,
   Kind,
   type OperationDefinitionNode,
+  type SelectionNode,
   type SelectionSetNode,
 } from "graphql";
-import { fieldPrice } from "../schema/cost.js";
+import { fieldPrice } from "./cost.js";
 
 /**
- * The one walk over an operation's selections: how large it is once fragments are expanded,
- * what it is estimated to cost, and which fields it selects at its root. Each fragment is
- * measured once per document and its figures reused wherever it is spread, so the walk is
- * linear in the document's size however often fragments spread each other (a fragment DAG
- * of depth n expands to 2^n selections). Shapes are kept per document, and documents live
- * only as long as the parse cache keeps them.
+ * The one walker over selections, in two forms, both linear in the document however often
+ * fragments spread each other (a fragment DAG of depth n expands to 2^n selections):
+ * - `collectFields`: the fields one selection set selects, each fragment expanded at most
+ *   once, as graphql-js collects them for execution. Root fields, the introspection budget
+ *   and the secret selection read operations through it.
+ * - `operationShape`: an operation measured whole (expanded size, estimated cost), each
+ *   fragment measured once per document and its measure reused wherever it is spread. It
+ *   counts every spread (an upper bound of what execution walks). Shapes are kept per
+ *   document, and documents live only as long as the parse cache keeps them.
  */
+
+/** Whether a selection is included (its @skip and @include), when the variables are known. */
+type Included = (selection: SelectionNode) => boolean;
+
+/**
+ * The fields `selectionSet` selects at its own level, with inline fragments and fragment
+ * spreads expanded; each fragment at most once, which is also the guard against cycles.
+ */
+export function* collectFields(
+  selectionSet: SelectionSetNode | undefined,
+  fragment: (name: string) => { selectionSet: SelectionSetNode } | null | undefined,
+  included: Included = () => true,
+  visited = new Set<string>(),
+): Generator<FieldNode> {
+  for (const selection of selectionSet?.selections ?? []) {
+    if (!included(selection)) continue;
+    if (selection.kind === Kind.FIELD) yield selection;
+    else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      yield* collectFields(selection.selectionSet, fragment, included, visited);
+    } else if (!visited.has(selection.name.value)) {
+      visited.add(selection.name.value);
+      yield* collectFields(fragment(selection.name.value)?.selectionSet, fragment, included, visited);
+    }
+  }
+}
 
 export interface OperationShape {
   /** Selections (fields, fragments, spreads) once every fragment is expanded where spread: what execution would walk. */
@@ -38,6 +71,25 @@ export interface OperationShape {
 interface Measure {
   selections: number;
   cost: number;
+}
+
+/**
+ * Whether the operation selects `fieldName` directly on the value a resolver returns, through
+ * fragments too, honouring @skip and @include.
+ */
+export function selectsField(info: GraphQLResolveInfo, fieldName: string): boolean {
+  const included = (node: SelectionNode) =>
+    !node.directives?.length ||
+    (getDirectiveValues(GraphQLSkipDirective, node, info.variableValues)?.if !== true &&
+      getDirectiveValues(GraphQLIncludeDirective, node, info.variableValues)?.if !== false);
+  const fragment = (name: string) => info.fragments[name];
+  for (const node of info.fieldNodes) {
+    if (!included(node)) continue;
+    for (const field of collectFields(node.selectionSet, fragment, included)) {
+      if (field.name.value === fieldName) return true;
+    }
+  }
+  return false;
 }
 
 const NOTHING: Measure = { selections: 0, cost: 0 };
@@ -144,23 +196,8 @@ class DocumentShapes {
     return measure;
   }
 
-  /** As graphql-js collects root fields: each fragment at most once, so the walk is linear. */
   private rootFields(selectionSet: SelectionSetNode): FieldNode[] {
-    const fields: FieldNode[] = [];
-    const visited = new Set<string>();
-    const collect = (set: SelectionSetNode) => {
-      for (const selection of set.selections) {
-        if (selection.kind === Kind.FIELD) fields.push(selection);
-        else if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet);
-        else if (!visited.has(selection.name.value)) {
-          visited.add(selection.name.value);
-          const fragment = this.fragments.get(selection.name.value);
-          if (fragment) collect(fragment.selectionSet);
-        }
-      }
-    };
-    collect(selectionSet);
-    return fields;
+    return [...collectFields(selectionSet, (name) => this.fragments.get(name))];
   }
 }
 
