@@ -4,7 +4,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import autocannon from "autocannon";
-import { upstreamEnvironment } from "../src/config.js";
+import { upstreamEnvironment } from "../src/config/upstream-settings.js";
 import { DevIssuer } from "../src/dev-upstream/issuer.js";
 import { type BenchOptions, parseBenchArgs, USAGE } from "./options.js";
 import {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { upstreamEnvironment } from "../src/config.js";
+import { upstreamEnvironment } from "../src/config/upstream-settings.js";
 import { DevIssuer } from "../src/dev-upstream/issuer.js";
 import { startFacadeProcess, startLeanFacadeProcess, startUpstreamProcess } from "./processes.js";
 import { requestOf, scenarios } from "./scenarios.js";

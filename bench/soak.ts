@@ -28,7 +28,7 @@ export interface SoakReport {
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 export async function runSoak(options: { durationMs: number; concurrency: number }): Promise<SoakReport> {
-  const stack = await startStack({ REQUEST_TIMEOUT_MS: "1000", UPSTREAM_RETRIES: "1" });
+  const stack = await startStack({ LIMIT_REQUEST_TIMEOUT_MS: "1000", UPSTREAM_RETRIES: "1" });
   const readOnly = await stack.mint([READ]);
   const operations: { query: string; token?: string }[] = [
     { query: `{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { id name createdAt } }` },

@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import { createTokenVerifier } from "./auth/verifier.js";
-import type { ResolvedConfig } from "./config.js";
+import type { ResolvedConfig } from "./config/index.js";
 import { createContextFactory } from "./context/context.js";
 import { createBudgets } from "./context/request-budget.js";
 import { createGraphQLHandler, GRAPHQL_PATH } from "./graphql/yoga.js";
@@ -57,11 +57,11 @@ export async function startFacade({ config, logger, graphiqlToken }: FacadeOptio
     budgetOf: createBudgets(
       {
         maxCost: config.limits.maxCost,
-        maxEntityRepresentations: config.limits.maxEntityRepresentations,
+        maxRepresentations: config.limits.maxRepresentations,
         maxResponseBytes: config.limits.maxResponseBytes,
         maxUpstreamCalls: config.upstream.maxCallsPerRequest,
-        maxConcurrency: config.upstream.maxConcurrency,
-        timeoutMs: config.requestTimeoutMs,
+        maxInFlight: config.upstream.maxInFlightPerRequest,
+        timeoutMs: config.limits.requestTimeoutMs,
       },
       createCallScheduler(config.upstream.maxInFlight),
     ),

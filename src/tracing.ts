@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Interceptor } from "@connectrpc/connect";
 import { getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import type { TracingConfig } from "./config.js";
+import type { TracingConfig } from "./config/index.js";
 
 /**
  * OpenTelemetry traces, exported over OTLP/HTTP: one server span per HTTP request (continuing

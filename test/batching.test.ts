@@ -14,7 +14,7 @@ function fanOutQuery(count: number, distinct: number, fields = "id name") {
 describe("per-request DataLoader", () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ UPSTREAM_MAX_CONCURRENCY: "2" });
+    stack = await startStack({ UPSTREAM_MAX_IN_FLIGHT_PER_REQUEST: "2" });
   });
   afterAll(() => stack.close());
   beforeEach(async () => {
@@ -51,7 +51,7 @@ describe("per-request DataLoader", () => {
     expect(flags).toEqual([false, true]);
   });
 
-  it("keeps at most UPSTREAM_MAX_CONCURRENCY calls in flight while still issuing them all", async () => {
+  it("keeps at most UPSTREAM_MAX_IN_FLIGHT_PER_REQUEST calls in flight while still issuing them all", async () => {
     await stack.setUpstreamLatency(40);
     const { body } = await stack.graphql(fanOutQuery(6, 6));
     expect(body.errors).toBeUndefined();

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { type Config, loadConfig } from "../src/config.js";
+import { type Config, loadConfig } from "../src/config/index.js";
 
 /**
  * The defaults a deployment gets with no environment at all, in each entry's mode, pinned
@@ -29,19 +29,19 @@ const SETTINGS: Record<string, (config: Config) => unknown> = {
   INTROSPECTION: (c) => c.introspection,
   UPSTREAM_WIRE_FORMAT: (c) => c.upstream.wireFormat,
   UPSTREAM_HTTP_VERSION: (c) => c.upstream.httpVersion,
-  UPSTREAM_TIMEOUT_MS: (c) => c.upstream.timeoutMs,
-  UPSTREAM_MAX_CONCURRENCY: (c) => c.upstream.maxConcurrency,
+  UPSTREAM_CALL_TIMEOUT_MS: (c) => c.upstream.callTimeoutMs,
+  UPSTREAM_MAX_IN_FLIGHT_PER_REQUEST: (c) => c.upstream.maxInFlightPerRequest,
   UPSTREAM_RETRIES: (c) => c.upstream.retries,
   UPSTREAM_MAX_IN_FLIGHT: (c) => c.upstream.maxInFlight,
   UPSTREAM_MAX_CALLS_PER_REQUEST: (c) => c.upstream.maxCallsPerRequest,
   UPSTREAM_MAX_RESPONSE_BYTES: (c) => c.upstream.maxResponseBytes,
-  REQUEST_TIMEOUT_MS: (c) => c.requestTimeoutMs,
+  LIMIT_REQUEST_TIMEOUT_MS: (c) => c.limits.requestTimeoutMs,
   LIMIT_MAX_DEPTH: (c) => c.limits.maxDepth,
   LIMIT_MAX_ALIASES: (c) => c.limits.maxAliases,
   LIMIT_MAX_TOKENS: (c) => c.limits.maxTokens,
   LIMIT_MAX_DIRECTIVES: (c) => c.limits.maxDirectives,
   LIMIT_MAX_COST: (c) => c.limits.maxCost,
-  MAX_ENTITY_REPRESENTATIONS: (c) => c.limits.maxEntityRepresentations,
+  LIMIT_MAX_REPRESENTATIONS: (c) => c.limits.maxRepresentations,
   LIMIT_MAX_RESPONSE_BYTES: (c) => c.limits.maxResponseBytes,
   LIMIT_MAX_BODY_BYTES: (c) => c.limits.maxBodyBytes,
   LIMIT_MAX_DOCUMENT_BYTES: (c) => c.limits.maxDocumentBytes,
@@ -49,7 +49,7 @@ const SETTINGS: Record<string, (config: Config) => unknown> = {
   LIMIT_MAX_BATCH: (c) => c.limits.maxBatch,
   CSRF_PREVENTION: (c) => c.limits.csrfPrevention,
   HTTP_HEADERS_TIMEOUT_MS: (c) => c.http.headersTimeoutMs,
-  HTTP_REQUEST_TIMEOUT_MS: (c) => c.http.requestTimeoutMs,
+  HTTP_RECEIVE_TIMEOUT_MS: (c) => c.http.receiveTimeoutMs,
   HTTP_KEEP_ALIVE_TIMEOUT_MS: (c) => c.http.keepAliveTimeoutMs,
   HTTP_MAX_CONNECTIONS: (c) => c.http.maxConnections,
   SHUTDOWN_DELAY_MS: (c) => c.shutdownDelayMs,
@@ -88,6 +88,7 @@ describe("defaults with an empty environment", () => {
     expect(production.auth.maxTokenAgeSeconds).toBeUndefined();
     expect(production.tracing).toBeUndefined();
     expect(production.limits).toEqual({
+      requestTimeoutMs: 10000,
       maxDepth: 10,
       maxAliases: 60,
       maxTokens: 2000,
@@ -98,14 +99,14 @@ describe("defaults with an empty environment", () => {
       maxExpandedSelections: 2000,
       maxBatch: 10,
       maxResponseBytes: 1048576,
-      maxEntityRepresentations: 100,
+      maxRepresentations: 100,
       csrfPrevention: true,
     });
   });
 
   it("documents every variable the configuration reads", () => {
-    const source = readFileSync(new URL("../src/config.ts", import.meta.url), "utf8");
-    const block = source.slice(source.indexOf("const envSchema"), source.indexOf("type Env ="));
+    const source = readFileSync(new URL("../src/config/variables.ts", import.meta.url), "utf8");
+    const block = source.slice(source.indexOf("const envSchema"), source.indexOf("export type Env ="));
     const read = [...block.matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((match) => match[1]!);
     expect(read.length).toBeGreaterThan(30);
     expect(read.filter((name) => !documented.has(name))).toEqual([]);

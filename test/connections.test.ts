@@ -44,7 +44,7 @@ describe("connections are bounded and their timeouts enforced on time", () => {
   beforeAll(async () => {
     stack = await startStack({
       HTTP_HEADERS_TIMEOUT_MS: "1000",
-      HTTP_REQUEST_TIMEOUT_MS: "2000",
+      HTTP_RECEIVE_TIMEOUT_MS: "2000",
       HTTP_KEEP_ALIVE_TIMEOUT_MS: "1000",
       HTTP_MAX_CONNECTIONS: "40",
     });

@@ -19,7 +19,7 @@ describe("a misbehaving upstream (no retries, so each fault reaches the caller)"
   beforeAll(async () => {
     stack = await startStack({
       UPSTREAM_RETRIES: "0",
-      REQUEST_TIMEOUT_MS: "800",
+      LIMIT_REQUEST_TIMEOUT_MS: "800",
       UPSTREAM_MAX_RESPONSE_BYTES: "262144",
     });
   });
@@ -75,9 +75,9 @@ describe("deadlines", () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({
-      REQUEST_TIMEOUT_MS: "3000",
-      UPSTREAM_TIMEOUT_MS: "60000",
-      UPSTREAM_MAX_CONCURRENCY: "1",
+      LIMIT_REQUEST_TIMEOUT_MS: "3000",
+      UPSTREAM_CALL_TIMEOUT_MS: "60000",
+      UPSTREAM_MAX_IN_FLIGHT_PER_REQUEST: "1",
     });
   });
   afterAll(() => stack.close());
@@ -98,8 +98,8 @@ describe("deadlines", () => {
     expect(second).toBeLessThanOrEqual(first! - 250);
   });
 
-  it("caps each call at UPSTREAM_TIMEOUT_MS when the budget is larger", async () => {
-    const capped = await startStack({ REQUEST_TIMEOUT_MS: "60000", UPSTREAM_TIMEOUT_MS: "1500" });
+  it("caps each call at UPSTREAM_CALL_TIMEOUT_MS when the budget is larger", async () => {
+    const capped = await startStack({ LIMIT_REQUEST_TIMEOUT_MS: "60000", UPSTREAM_CALL_TIMEOUT_MS: "1500" });
     try {
       await capped.graphql(READ_CLIENT);
       expect((await capped.upstreamStats()).recent[0]!.timeoutMs).toBe(1_500);

@@ -15,7 +15,7 @@ let gatewayUrl: string;
 let subgraphs: Subgraph[];
 
 beforeAll(async () => {
-  stack = await startStack({ UPSTREAM_MAX_CONCURRENCY: "3" });
+  stack = await startStack({ UPSTREAM_MAX_IN_FLIGHT_PER_REQUEST: "3" });
   applications = await startApplicationsSubgraph();
 
   // Compose from the SDL the facade itself serves, as a gateway would.

@@ -133,7 +133,7 @@ describe("bounds on fan-out and answer size", () => {
   let small: Stack;
   beforeAll(async () => {
     stack = await startStack();
-    small = await startStack({ LIMIT_MAX_RESPONSE_BYTES: "300", MAX_ENTITY_REPRESENTATIONS: "5" });
+    small = await startStack({ LIMIT_MAX_RESPONSE_BYTES: "300", LIMIT_MAX_REPRESENTATIONS: "5" });
   });
   afterAll(async () => {
     await stack.close();
@@ -151,7 +151,7 @@ describe("bounds on fan-out and answer size", () => {
     },
   });
 
-  it("refuses more _entities representations than MAX_ENTITY_REPRESENTATIONS (default 100), before any upstream call", async () => {
+  it("refuses more _entities representations than LIMIT_MAX_REPRESENTATIONS (default 100), before any upstream call", async () => {
     const auth = { authorization: `Bearer ${await stack.mint([READ])}` };
     const refused = await post(stack.facade.graphqlUrl, entities(101), auth);
     expect(refused.body.errors[0].extensions).toMatchObject({ code: "QUERY_LIMIT_EXCEEDED", limit: "representations" });

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { upstreamEnvironment } from "../src/config.js";
+import { upstreamEnvironment } from "../src/config/upstream-settings.js";
 import { SEED_CLIENTS } from "../src/dev-upstream/seed.js";
 import { type DevUpstream, startDevUpstream } from "../src/dev-upstream/server.js";
 import { BUNDLE, runBundle } from "./support/bundle-process.js";

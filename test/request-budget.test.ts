@@ -132,11 +132,11 @@ describe("calls in flight and time: per request, and fair between requests", () 
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({
-      UPSTREAM_MAX_CONCURRENCY: "4",
+      UPSTREAM_MAX_IN_FLIGHT_PER_REQUEST: "4",
       UPSTREAM_MAX_IN_FLIGHT: "4",
       LIMIT_MAX_COST: "100000",
       UPSTREAM_MAX_CALLS_PER_REQUEST: "1000",
-      MAX_ENTITY_REPRESENTATIONS: "1000",
+      LIMIT_MAX_REPRESENTATIONS: "1000",
     });
   });
   afterAll(() => stack.close());
@@ -145,7 +145,7 @@ describe("calls in flight and time: per request, and fair between requests", () 
     await stack.resetUpstreamStats();
   });
 
-  it("holds UPSTREAM_MAX_CONCURRENCY for a whole batch, not per operation", async () => {
+  it("holds UPSTREAM_MAX_IN_FLIGHT_PER_REQUEST for a whole batch, not per operation", async () => {
     await stack.setUpstreamLatency(20);
     const results = await post(
       stack,
@@ -188,7 +188,7 @@ describe("calls in flight and time: per request, and fair between requests", () 
   });
 
   it("shares the time budget between a batch's operations", async () => {
-    const slow = await startStack({ REQUEST_TIMEOUT_MS: "600", UPSTREAM_MAX_CONCURRENCY: "1" });
+    const slow = await startStack({ LIMIT_REQUEST_TIMEOUT_MS: "600", UPSTREAM_MAX_IN_FLIGHT_PER_REQUEST: "1" });
     try {
       await slow.setUpstreamLatency(400);
       const results = await post(slow, [{ query: reads(1, 1) }, { query: reads(1, 2) }]);

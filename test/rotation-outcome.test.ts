@@ -7,7 +7,7 @@ const ROTATE = `mutation { regenerateClientSecret(input: { clientId: "${CLIENT_I
 describe("a rotation is never misreported", () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ UPSTREAM_TIMEOUT_MS: "500" });
+    stack = await startStack({ UPSTREAM_CALL_TIMEOUT_MS: "500" });
   });
   afterAll(() => stack.close());
   beforeEach(async () => {

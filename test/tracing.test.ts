@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { upstreamEnvironment } from "../src/config.js";
+import { upstreamEnvironment } from "../src/config/upstream-settings.js";
 import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
 import { type DevUpstream, type DevUpstreamStats, startDevUpstream } from "../src/dev-upstream/server.js";
 import { runBundle } from "./support/bundle-process.js";

@@ -3,7 +3,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { upstreamEnvironment } from "../src/config.js";
+import { upstreamEnvironment } from "../src/config/upstream-settings.js";
 import { SEED_CLIENTS } from "../src/dev-upstream/seed.js";
 import { type DevUpstream, startDevUpstream } from "../src/dev-upstream/server.js";
 import { runBundle } from "./support/bundle-process.js";

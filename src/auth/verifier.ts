@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createRemoteJWKSet, errors, jwtVerify } from "jose";
 import { LRUCache } from "lru-cache";
-import type { AuthConfig } from "../config.js";
+import type { AuthConfig } from "../config/index.js";
 import type { Logger } from "../logger.js";
 import { scopesFromClaims } from "./scopes.js";
 

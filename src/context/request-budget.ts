@@ -10,10 +10,10 @@ import type { CallScheduler, Lane } from "../upstream/call-scheduler.js";
 
 export interface BudgetLimits {
   maxCost: number;
-  maxEntityRepresentations: number;
+  maxRepresentations: number;
   maxUpstreamCalls: number;
   /** Upstream calls of this request in flight at once. */
-  maxConcurrency: number;
+  maxInFlight: number;
   maxResponseBytes: number;
   timeoutMs: number;
 }
@@ -34,16 +34,16 @@ export class RequestBudget {
     scheduler: CallScheduler,
   ) {
     this.deadline = Date.now() + limits.timeoutMs;
-    this.schedule = scheduler.lane(limits.maxConcurrency);
+    this.schedule = scheduler.lane(limits.maxInFlight);
   }
 
   /** Charges an operation before it runs; the refusal when the request's total would exceed a bound. */
   chargeOperation(cost: number, representations: number): GraphQLError | undefined {
-    const { maxCost, maxEntityRepresentations } = this.limits;
-    if (this.representations + representations > maxEntityRepresentations) {
+    const { maxCost, maxRepresentations } = this.limits;
+    if (this.representations + representations > maxRepresentations) {
       return limitExceeded(
         "representations",
-        `At most ${maxEntityRepresentations} _entities representations per request, found ${this.representations + representations}.`,
+        `At most ${maxRepresentations} _entities representations per request, found ${this.representations + representations}.`,
       );
     }
     if (this.cost + cost > maxCost) {

@@ -1,5 +1,6 @@
 import { SCOPE_MANAGE, SCOPE_READ } from "../auth/scopes.js";
-import { graphiqlTokenEnvironment, loadConfigOrExit, resolveConfig, upstreamEnvironment } from "../config.js";
+import { loadConfigOrExit } from "../config/index.js";
+import { graphiqlTokenEnvironment, resolveConfig, upstreamEnvironment } from "../config/upstream-settings.js";
 import { startDevUpstream } from "../dev-upstream/server.js";
 import { runService } from "./run-service.js";
 

@@ -1,4 +1,5 @@
-import { loadConfigOrExit, resolveConfig } from "../config.js";
+import { loadConfigOrExit } from "../config/index.js";
+import { resolveConfig } from "../config/upstream-settings.js";
 import { runService } from "./run-service.js";
 
 /**

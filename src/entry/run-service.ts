@@ -1,5 +1,5 @@
 import cluster from "node:cluster";
-import type { ResolvedConfig } from "../config.js";
+import type { ResolvedConfig } from "../config/index.js";
 import { createLogger, type Logger } from "../logger.js";
 
 /**
@@ -23,7 +23,10 @@ export interface ServiceOptions {
 export async function runService(options: ServiceOptions): Promise<void> {
   const { config } = options;
   const logger = createLogger(config.logLevel);
-  if (cluster.isPrimary) logger.info({ node: process.version, mode: config.mode, workers: config.workers }, "starting");
+  if (cluster.isPrimary) {
+    logger.info({ node: process.version, mode: config.mode, workers: config.workers }, "starting");
+    for (const warning of config.warnings) logger.warn(warning);
+  }
 
   if (cluster.isPrimary && config.workers > 1) {
     await runPrimary(options, logger);
@@ -32,7 +35,15 @@ export async function runService(options: ServiceOptions): Promise<void> {
   // Imported here, not at the top: a cluster's primary serves nothing and never loads the
   // GraphQL stack, which would add ~45 MB to it (bench/README.md).
   const { startFacade } = await import("../facade.js");
-  const facade = await startFacade({ config, logger, graphiqlToken: options.graphiqlToken });
+  const facade = await startFacade({ config, logger, graphiqlToken: options.graphiqlToken }).catch(
+    (error: NodeJS.ErrnoException) => {
+      // A person reads this: one line naming the setting, not a stack.
+      if (error.code !== "EADDRINUSE" && error.code !== "EACCES") throw error;
+      const why = error.code === "EADDRINUSE" ? "is already in use" : "may not be used by this user";
+      process.stderr.write(`PORT ${config.port} on ${config.host} ${why}: set PORT (and HOST) to another.\n`);
+      process.exit(1);
+    },
+  );
   logger.info({ url: facade.graphqlUrl, upstream: config.upstream.url }, "facade listening");
   if (cluster.isPrimary && options.banner) process.stdout.write(options.banner(facade.graphqlUrl));
   onShutdownSignal(logger, async () => {

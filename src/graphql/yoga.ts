@@ -2,7 +2,7 @@ import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import type { DocumentNode } from "graphql";
 import { createYoga, type Plugin, useReadinessCheck, type YogaInitialContext } from "graphql-yoga";
 import { LRUCache } from "lru-cache";
-import type { LimitsConfig } from "../config.js";
+import type { LimitsConfig } from "../config/index.js";
 import type { GraphQLContext } from "../context/context.js";
 import { CSRF_HEADER } from "../http/guards.js";
 import type { Logger } from "../logger.js";

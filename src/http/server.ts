@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
-import type { HttpConfig } from "../config.js";
+import type { HttpConfig } from "../config/index.js";
 import type { Logger } from "../logger.js";
 import type { RequestHandler } from "./request-handler.js";
 
@@ -80,7 +80,7 @@ export async function listen(handler: RequestHandler, options: ServerOptions): P
       // Set deliberately rather than left to Node's defaults: a slow-header or slow-body caller
       // holds a socket at most this long, and idle keep-alive outlives a load balancer's (60 s).
       headersTimeout: http.headersTimeoutMs,
-      requestTimeout: http.requestTimeoutMs,
+      requestTimeout: http.receiveTimeoutMs,
       keepAliveTimeout: http.keepAliveTimeoutMs,
       // Node waits this much past the Keep-Alive timeout it advertises, so that a client reusing
       // a connection at the last moment is not reset; half a second rather than Node's second

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { codeToString } from "@connectrpc/connect/protocol-connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
-import type { UpstreamConfig } from "../config.js";
+import type { UpstreamConfig } from "../config/index.js";
 import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "../gen/google/rpc/error_details_pb.js";
 import { ClientsService, type Client as OAuthClient } from "../gen/xeonr/auth/api/v1/clients_pb.js";
 import { createUnaryTransport } from "./unary-transport.js";
@@ -136,7 +136,7 @@ export function createUpstream(
     let code = "ok";
     try {
       return await run({
-        timeoutMs: Math.max(1, Math.min(options.timeoutMs ?? config.timeoutMs, remainingMs)),
+        timeoutMs: Math.max(1, Math.min(options.timeoutMs ?? config.callTimeoutMs, remainingMs)),
         signal: options.signal,
         headers: options.authorization ? { authorization: options.authorization } : {},
       });
@@ -183,7 +183,7 @@ export function createUpstream(
     async regenerateSecret(clientId, options) {
       const procedure = "RegenerateSecret";
       const remainingMs = options.deadline === undefined ? Infinity : options.deadline - Date.now();
-      const waitMs = Math.min(config.timeoutMs, remainingMs);
+      const waitMs = Math.min(config.callTimeoutMs, remainingMs);
       const toldMs = waitMs - rotationMarginMs(waitMs);
       if (toldMs <= 0) throw new UpstreamError("deadline_exceeded", "request budget spent before the call", procedure);
       // No `timeoutMs`: it would start a timer of the told length on this side too. The upstream

@@ -1,0 +1,49 @@
+import { type Config, ConfigError, type ResolvedConfig } from "./index.js";
+
+/**
+ * The upstream a facade uses, settled: the one configured, or the development upstream the
+ * development entry started; and the environment that hands those settings to a worker or
+ * another process.
+ */
+
+/** What a facade needs to use an upstream: where it is and how to verify the tokens it accepts. */
+export interface UpstreamSettings {
+  url: string;
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+}
+
+/** The variables that carry UpstreamSettings: required in production. */
+export const UPSTREAM_VARIABLES = {
+  url: "UPSTREAM_URL",
+  jwksUrl: "AUTH_JWKS_URL",
+  issuer: "AUTH_ISSUER",
+  audience: "AUTH_AUDIENCE",
+} as const satisfies Record<keyof UpstreamSettings, string>;
+
+/** Settles the upstream: the configured one, or else the one given (the development upstream). */
+export function resolveConfig(config: Config, fallback?: UpstreamSettings): ResolvedConfig {
+  const settings = {
+    url: config.upstream.url ?? fallback?.url,
+    jwksUrl: config.auth.jwksUrl ?? fallback?.jwksUrl,
+    issuer: config.auth.issuer ?? fallback?.issuer,
+    audience: config.auth.audience ?? fallback?.audience,
+  };
+  const missing = Object.entries(UPSTREAM_VARIABLES).filter(([key]) => !settings[key as keyof UpstreamSettings]);
+  if (missing.length > 0) throw new ConfigError(missing.map(([, name]) => `${name}: is required`));
+  const { url, jwksUrl, issuer, audience } = settings as UpstreamSettings;
+  return { ...config, upstream: { ...config.upstream, url }, auth: { ...config.auth, jwksUrl, issuer, audience } };
+}
+
+/** What the development entry hands its workers: GraphiQL's token, which they cannot mint. */
+export function graphiqlTokenEnvironment(token: string | undefined): Record<string, string> {
+  return token ? { GRAPHIQL_TOKEN: token } : {};
+}
+
+/** The environment that makes a facade (a worker, a separate process) use these upstream settings. */
+export function upstreamEnvironment(settings: UpstreamSettings): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(UPSTREAM_VARIABLES).map(([key, name]) => [name, settings[key as keyof UpstreamSettings]]),
+  );
+}
