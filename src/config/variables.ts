@@ -48,28 +48,6 @@ const ASYMMETRIC_ALGORITHMS = [
   "Ed25519",
 ] as const;
 
-/**
- * Which entry point runs: production (the bundle, against a configured upstream) or
- * development (`npm start`, with the development upstream unless one is configured).
- */
-export type Mode = "production" | "development";
-
-/** What a facade needs to use an upstream: where it is and how to verify the tokens it accepts. */
-export interface UpstreamSettings {
-  url: string;
-  jwksUrl: string;
-  issuer: string;
-  audience: string;
-}
-
-/** The variables that carry UpstreamSettings: required in production. */
-const UPSTREAM_VARIABLES = {
-  url: "UPSTREAM_URL",
-  jwksUrl: "AUTH_JWKS_URL",
-  issuer: "AUTH_ISSUER",
-  audience: "AUTH_AUDIENCE",
-} as const satisfies Record<keyof UpstreamSettings, string>;
-
 export const envSchema = z.object({
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: port.default(4000),
