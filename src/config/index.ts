@@ -1,6 +1,6 @@
 import { type Mode, POLICIES } from "./policy.js";
 import type { Env } from "./variables.js";
-import { ConfigError, readVariables } from "./variables.js";
+import { orExit, readVariables } from "./variables.js";
 
 /**
  * The service's configuration, made from the environment once at start: the typed shape every
@@ -219,11 +219,5 @@ function tracingConfig(e: Env): TracingConfig | undefined {
 
 /** For entry points: the configuration, or the reasons it is bad on stderr and exit code 1. */
 export function loadConfigOrExit(mode: Mode): Config {
-  try {
-    return loadConfig(process.env, mode);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
+  return orExit(() => loadConfig(process.env, mode));
 }

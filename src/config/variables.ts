@@ -192,10 +192,10 @@ export function readVariables<K extends Name = Name>(
   return { values, present, warnings };
 }
 
-/** For entry points and tools: the variables, or the reasons they are bad on stderr and exit code 1. */
-export function readVariablesOrExit<K extends Name = Name>(names?: readonly K[]): Variables<K> {
+/** For entry points and tools: what `read` makes, or the reasons the configuration is bad on stderr and exit code 1. */
+export function orExit<T>(read: () => T): T {
   try {
-    return readVariables(process.env, names);
+    return read();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { readVariablesOrExit } from "../config/variables.js";
+import { orExit, readVariables } from "../config/variables.js";
 import { startDevUpstream } from "./server.js";
 
 /**
@@ -19,7 +19,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const keyFile = readVariablesOrExit(["DEV_ISSUER_KEY_FILE"]).values.DEV_ISSUER_KEY_FILE;
+const keyFile = orExit(() => readVariables(process.env, ["DEV_ISSUER_KEY_FILE"])).values.DEV_ISSUER_KEY_FILE;
 const {
   tokens: _tokens,
   close,

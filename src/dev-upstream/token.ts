@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { readVariablesOrExit } from "../config/variables.js";
+import { orExit, readVariables } from "../config/variables.js";
 import { DevIssuer } from "./issuer.js";
 
 const USAGE = `Usage: npm run token -- [SCOPE…] [options]
@@ -59,7 +59,7 @@ const expiresInSeconds = values.expired ? -60 : seconds("expires-in", values["ex
 const notBeforeInSeconds = seconds("not-before", values["not-before"]);
 
 // Only the key file: a shell with production variables set (even wrong ones) still mints.
-const { DEV_ISSUER_KEY_FILE } = readVariablesOrExit(["DEV_ISSUER_KEY_FILE"]).values;
+const { DEV_ISSUER_KEY_FILE } = orExit(() => readVariables(process.env, ["DEV_ISSUER_KEY_FILE"])).values;
 const issuer = await DevIssuer.create({ keyFile: DEV_ISSUER_KEY_FILE });
 const token = await issuer.mint({
   scopes: positionals.length > 0 ? positionals : ["oauth:clients:read"],
