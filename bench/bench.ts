@@ -8,23 +8,24 @@ import { upstreamEnvironment } from "../src/config/upstream-settings.js";
 import { DevIssuer } from "../src/dev-upstream/issuer.js";
 import { type BenchOptions, parseBenchArgs, USAGE } from "./options.js";
 import {
+  buildYardsticks,
   cpuTimeMs,
   getJson,
   peakRssMb,
   type Running,
   startFacadeProcess,
-  startLeanFacadeProcess,
   startUpstreamProcess,
+  startYardstickProcess,
 } from "./processes.js";
 import { timeRefusals } from "./refusals.js";
 import {
   type BenchReport,
   callsPerRequest,
-  cpuOverLeanOf,
   ratiosOf,
   type ScenarioResult,
   toMarkdown,
   writeReport,
+  yardsticksOf,
 } from "./report.js";
 import { requestOf, type Scenario, scenarios } from "./scenarios.js";
 
@@ -201,9 +202,12 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     const facade = await startFacadeProcess(facadeEnv(1), options.nodeOptions);
     running.push(facade);
     log(`facade ready in ${facade.startToReadyMs} ms`);
-    // F: the lean facade on the same queries, against the same upstream, measured beside the facade.
-    const lean = await startLeanFacadeProcess(http1Upstream.settings);
+    // F and M, the yardsticks: the same queries, against the same upstream, measured beside the facade.
+    await buildYardsticks();
+    const lean = await startYardstickProcess("lean", http1Upstream.settings);
     running.push(lean);
+    const mercurius = await startYardstickProcess("mercurius", http1Upstream.settings);
+    running.push(mercurius);
     const results: ScenarioResult[] = [];
     const run = async (...subjects: Subject[]) => {
       const names = subjects.map(
@@ -224,12 +228,19 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
           workers: 1,
           pid: lean.child.pid,
         },
+        {
+          scenario: { ...scenario, id: `M${scenario.id}`, title: `Fastify + Mercurius: ${scenario.title}` },
+          target: mercurius,
+          workers: 1,
+          pid: mercurius.child.pid,
+        },
       );
     }
     log("hostile documents, one at a time…");
     const refusals = await timeRefusals(`${facade.url}/graphql`, Math.min(options.latencySamples, 20));
     await facade.stop();
     await lean.stop();
+    await mercurius.stop();
 
     for (const workers of options.workers.filter((w) => w !== 1)) {
       const cluster = await startFacadeProcess(facadeEnv(workers), options.nodeOptions);
@@ -251,7 +262,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       startToReadyMs: facade.startToReadyMs,
       scenarios: results,
       ratios: ratiosOf(direct, viaFacade),
-      cpuOverLean: cpuOverLeanOf(results),
+      yardsticks: yardsticksOf(results),
       refusals,
     };
   } finally {

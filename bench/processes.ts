@@ -4,7 +4,7 @@ import { connect } from "node:http2";
 import { createServer } from "node:net";
 import type { UpstreamSettings } from "../src/config/upstream-settings.js";
 
-/** Starting and watching the benchmark's separate processes (the production bundle under dist/). */
+/** Starting and watching the benchmark's separate processes: the production bundle under dist/, the yardsticks under bench/dist/. */
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -135,26 +135,63 @@ export function cpuTimeMs(pid: number): number {
   return (ticks * 1000) / TICKS_PER_SECOND;
 }
 
-/** Scenario F's lean facade (bench/lean-facade.ts), alone in its process. */
-export async function startLeanFacadeProcess(
+/** The yardsticks' servers: F (bench/lean-facade.ts) and M (bench/mercurius-facade.ts). */
+export type Yardstick = "lean" | "mercurius";
+const YARDSTICK_SOURCES: Record<Yardstick, string> = {
+  lean: "bench/lean-facade.ts",
+  mercurius: "bench/mercurius-facade.ts",
+};
+const bundleOf = (name: Yardstick) => `bench/dist/${name}-facade.mjs`;
+
+/**
+ * Bundles F and M as the facade is bundled (esbuild, one file each under bench/dist/), so
+ * that every server is measured the same way: no tsx loader at run time.
+ */
+export async function buildYardsticks(): Promise<void> {
+  const { build } = await import("esbuild");
+  await Promise.all(
+    (Object.keys(YARDSTICK_SOURCES) as Yardstick[]).map((name) =>
+      build({
+        absWorkingDir: root,
+        entryPoints: [YARDSTICK_SOURCES[name]],
+        outfile: bundleOf(name),
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        target: "node24",
+        logLevel: "warning",
+        // Fastify's and Mercurius's CommonJS modules call require.
+        banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+      }),
+    ),
+  );
+}
+
+/**
+ * Scenario F's or M's server, alone in its process: the bundle (buildYardsticks), or with
+ * `fromSource` the TypeScript under tsx (for profiles, where packages must be told apart).
+ */
+export async function startYardstickProcess(
+  name: Yardstick,
   settings: UpstreamSettings,
-  nodeOptions: string[] = [],
-  env: Record<string, string> = {},
+  options: { nodeOptions?: string[]; env?: Record<string, string>; fromSource?: boolean } = {},
 ): Promise<Running> {
+  const entry = options.fromSource ? ["--import", "tsx", YARDSTICK_SOURCES[name]] : [bundleOf(name)];
   const args = [
-    ...nodeOptions,
-    "--import",
-    "tsx",
-    "bench/lean-facade.ts",
+    ...(options.nodeOptions ?? []),
+    ...entry,
     "--upstream",
     settings.url,
     "--jwks",
     settings.jwksUrl,
+    "--issuer",
+    settings.issuer,
+    "--audience",
+    settings.audience,
   ];
-  args.push("--issuer", settings.issuer, "--audience", settings.audience);
   const child = spawn(process.execPath, args, {
     cwd: root,
-    env: { PATH: process.env.PATH, ...env },
+    env: { PATH: process.env.PATH, ...options.env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -162,7 +199,7 @@ export async function startLeanFacadeProcess(
       const match = /listening on (\d+)/.exec(chunk.toString());
       if (match) resolve(Number(match[1]));
     });
-    child.once("exit", (code) => reject(new Error(`lean facade exited with ${code}`)));
+    child.once("exit", (code) => reject(new Error(`${name} facade exited with ${code}`)));
   });
   return { child, url: `http://127.0.0.1:${port}`, stop: stopper(child) };
 }

@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { upstreamEnvironment } from "../src/config/upstream-settings.js";
 import { DevIssuer } from "../src/dev-upstream/issuer.js";
-import { startFacadeProcess, startLeanFacadeProcess, startUpstreamProcess } from "./processes.js";
+import { startFacadeProcess, startUpstreamProcess, startYardstickProcess } from "./processes.js";
 import { requestOf, scenarios } from "./scenarios.js";
 
 /**
@@ -95,7 +95,11 @@ const profiler = values.allocations
 // The lean facade (scenario F) under the same profiler, to set its figures beside the facade's.
 const facade =
   values.server === "lean"
-    ? await startLeanFacadeProcess(upstream.settings, profiler, { ALLOCATION_PROFILE_DIR: dir })
+    ? await startYardstickProcess("lean", upstream.settings, {
+        nodeOptions: profiler,
+        env: { ALLOCATION_PROFILE_DIR: dir },
+        fromSource: true,
+      })
     : await startFacadeProcess(
         { ...upstreamEnvironment(upstream.settings), ALLOCATION_PROFILE_DIR: dir },
         ["--import", "tsx", ...profiler],

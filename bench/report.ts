@@ -36,8 +36,8 @@ export interface BenchReport {
   scenarios: ScenarioResult[];
   /** B against A: throughput under full load, added latency at a moderate load. */
   ratios: { throughputBOverA: number; addedP50Ms: number; addedP99Ms: number };
-  /** The facade's CPU per request over the lean facade's (F) on the same query: B, C and D. */
-  cpuOverLean: Record<string, number>;
+  /** The facade's figures over each yardstick's on the same query (F: lean, M: Mercurius), on B, C and D. */
+  yardsticks: Record<YardstickId, { cpu: Record<string, number>; rss: Record<string, number> }>;
   /** Time to refuse hostile documents, one at a time. */
   refusals: RefusalTiming[];
 }
@@ -56,18 +56,35 @@ export function ratiosOf(direct: ScenarioResult, facade: ScenarioResult): BenchR
   };
 }
 
-/** Each facade scenario's CPU per request over F's on the same query (FB, FC, FD). */
-export function cpuOverLeanOf(results: ScenarioResult[]): Record<string, number> {
+/** The yardsticks, by the prefix of their scenarios: F the lean facade, M Fastify + Mercurius. */
+export type YardstickId = "F" | "M";
+export const YARDSTICK_IDS: readonly YardstickId[] = ["F", "M"];
+
+/** Each facade scenario's figure over the yardstick's on the same query (FB or MB, …). */
+export function overYardstick(
+  results: ScenarioResult[],
+  yardstick: YardstickId,
+  figure: (result: ScenarioResult) => number | null,
+): Record<string, number> {
   const ratios: Record<string, number> = {};
   for (const id of ["B", "C", "D"]) {
     const facade = results.find((r) => r.id === id && r.workers === 1);
-    const lean = results.find((r) => r.id === `F${id}`);
-    if (facade && lean && lean.serverCpuMsPerRequest > 0) {
-      ratios[id] = Math.round((facade.serverCpuMsPerRequest / lean.serverCpuMsPerRequest) * 100) / 100;
-    }
+    const other = results.find((r) => r.id === `${yardstick}${id}`);
+    const [mine, theirs] = [facade && figure(facade), other && figure(other)];
+    if (mine && theirs) ratios[id] = Math.round((mine / theirs) * 100) / 100;
   }
   return ratios;
 }
+
+export function yardsticksOf(results: ScenarioResult[]): BenchReport["yardsticks"] {
+  const of = (yardstick: YardstickId) => ({
+    cpu: overYardstick(results, yardstick, (r) => r.serverCpuMsPerRequest),
+    rss: overYardstick(results, yardstick, (r) => r.facadePeakRssMb),
+  });
+  return { F: of("F"), M: of("M") };
+}
+
+const YARDSTICK_NAMES: Record<YardstickId, string> = { F: "the lean facade (F)", M: "Fastify + Mercurius (M)" };
 
 export function toMarkdown(report: BenchReport): string {
   const { machine, options, ratios } = report;
@@ -88,9 +105,15 @@ export function toMarkdown(report: BenchReport): string {
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
     "",
-    `- facade CPU per request ÷ the lean facade's (F) on the same query: ${Object.entries(report.cpuOverLean)
-      .map(([id, ratio]) => `${id} **${ratio}**`)
-      .join(", ")} (target ≤ 1.5)`,
+    ...YARDSTICK_IDS.map((yardstick) => {
+      const { cpu, rss } = report.yardsticks[yardstick];
+      const list = (ratios: Record<string, number>) =>
+        Object.entries(ratios)
+          .map(([id, ratio]) => `${id} **${ratio}**`)
+          .join(", ");
+      const target = yardstick === "M" ? " (target ≤ 1.0; milestone ≤ 1.5)" : "";
+      return `- facade ÷ ${YARDSTICK_NAMES[yardstick]} on the same query: CPU per request ${list(cpu)}${target}; peak RSS ${list(rss)}`;
+    }),
     `- B/A throughput: **${ratios.throughputBOverA}** (two shared cores: mixes in the load generator's and the upstream's cost)`,
     `- added latency at a moderate load, B − A: p50 **${ratios.addedP50Ms} ms**, p99 **${ratios.addedP99Ms} ms** (target p50 ≤ 0.5, p99 ≤ 1.5 ms)`,
     `- facade start to ready: **${report.startToReadyMs} ms** (target ≤ 500 ms)`,

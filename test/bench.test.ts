@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runBench } from "../bench/bench.js";
 import { parseBenchArgs } from "../bench/options.js";
-import { callsPerRequest, cpuOverLeanOf, ratiosOf, toMarkdown, writeReport } from "../bench/report.js";
+import { callsPerRequest, overYardstick, ratiosOf, toMarkdown, writeReport } from "../bench/report.js";
 
 describe("benchmark options", () => {
-  it("has defaults that finish within three minutes", () => {
+  it("has defaults that finish within four minutes", () => {
     const options = parseBenchArgs([]);
     expect(options).toMatchObject({
       duration: 6,
@@ -18,10 +18,9 @@ describe("benchmark options", () => {
       wireFormat: "json",
       upstreamHttp: "1.1",
     });
-    // 4 scenarios plus one per further worker count, each with its warm-up.
-    // A, B, C, D, F on B/C/D, plus one B per further worker count, each with its warm-up.
-    const seconds = (7 + options.workers.length - 1) * (options.duration + options.warmup);
-    expect(seconds).toBeLessThan(180);
+    // A, B, C, D, F and M on B/C/D, plus one B per further worker count, each with its warm-up.
+    const seconds = (10 + options.workers.length - 1) * (options.duration + options.warmup);
+    expect(seconds).toBeLessThan(240);
   });
 
   it("reads every flag and refuses bad values with the flag's name", () => {
@@ -95,7 +94,7 @@ describe("benchmark figures", () => {
     expect(ratiosOf(a, b)).toEqual({ throughputBOverA: 0.75, addedP50Ms: 0.75, addedP99Ms: 1.5 });
   });
 
-  it("divides the facade's CPU per request by the lean facade's on the same query", () => {
+  it("divides the facade's figure by a yardstick's on the same query", () => {
     const result = (id: string, cpu: number) => ({
       ...base,
       id,
@@ -104,8 +103,17 @@ describe("benchmark figures", () => {
       moderateP99: 0,
       serverCpuMsPerRequest: cpu,
     });
-    const results = [result("B", 1.2), result("FB", 0.4), result("C", 9), result("FC", 6), result("D", 3)];
-    expect(cpuOverLeanOf(results)).toEqual({ B: 3, C: 1.5 });
+    const results = [
+      result("B", 1.2),
+      result("FB", 0.4),
+      result("MB", 0.6),
+      result("C", 9),
+      result("FC", 6),
+      result("D", 3),
+    ];
+    const cpu = (r: { serverCpuMsPerRequest: number }) => r.serverCpuMsPerRequest;
+    expect(overYardstick(results, "F", cpu)).toEqual({ B: 3, C: 1.5 });
+    expect(overYardstick(results, "M", cpu)).toEqual({ B: 2 });
   });
 });
 
@@ -131,17 +139,20 @@ describe("a very short real run", () => {
     };
     const report = await runBench(options);
     // Each facade scenario beside the lean facade's, their measured slices taken in turn.
-    expect(report.scenarios.map((s) => s.id)).toEqual(["A", "B", "FB", "C", "FC", "D", "FD"]);
+    expect(report.scenarios.map((s) => s.id)).toEqual(["A", "B", "FB", "MB", "C", "FC", "MC", "D", "FD", "MD"]);
     for (const scenario of report.scenarios) {
       expect(scenario.requests).toBeGreaterThan(0);
       expect(scenario.errors).toBe(0);
     }
     const calls = Object.fromEntries(report.scenarios.map((s) => [s.id, s.upstreamCallsPerRequest]));
-    expect(calls).toEqual({ A: 1, B: 1, C: 10, D: 10, FB: 1, FC: 10, FD: 10 });
-    for (const id of ["B", "FB"]) {
+    expect(calls).toEqual({ A: 1, B: 1, C: 10, D: 10, FB: 1, FC: 10, FD: 10, MB: 1, MC: 10, MD: 10 });
+    for (const id of ["B", "FB", "MB"]) {
       expect(report.scenarios.find((s) => s.id === id)!.serverCpuMsPerRequest).toBeGreaterThan(0);
     }
-    expect(Object.keys(report.cpuOverLean).sort()).toEqual(["B", "C", "D"]);
+    for (const yardstick of ["F", "M"] as const) {
+      expect(Object.keys(report.yardsticks[yardstick].cpu).sort()).toEqual(["B", "C", "D"]);
+      expect(Object.keys(report.yardsticks[yardstick].rss).sort()).toEqual(["B", "C", "D"]);
+    }
     expect(report.scenarios.find((s) => s.id === "B")!.facadePeakRssMb).toBeGreaterThan(10);
     expect(report.startToReadyMs).toBeGreaterThan(0);
     expect(report.machine.cores).toBeGreaterThan(0);
