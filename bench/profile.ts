@@ -10,14 +10,14 @@ import { requestOf, scenarios } from "./scenarios.js";
 
 /**
  * `npm run bench:profile -- [--scenario B] [--seconds 15] [--connections 10] [--functions N]
- *                           [--stacks NAME] [--server facade|lean] [--allocations]`
+ *                           [--stacks NAME] [--server facade|lean|mercurius] [--allocations]`
  *
  * Loads one scenario against the facade run from source (unbundled, so that packages can be
  * told apart) under `--cpu-prof`, and prints its self time grouped by package, the table
  * bench/README.md records before and after each change; `--functions N` adds the N
  * functions with the most self time, each with its callers' package; `--stacks NAME` the
- * commonest call paths into the function NAME. `--server lean` profiles scenario F's lean
- * facade instead; `--allocations` weighs by bytes allocated (garbage included) instead of time.
+ * commonest call paths into the function NAME. `--server lean` or `--server mercurius`
+ * profiles scenario F's or M's server instead; `--allocations` weighs by bytes allocated (garbage included) instead of time.
  */
 
 interface ProfileNode {
@@ -92,10 +92,10 @@ const upstream = await startUpstreamProcess(keyFile, false);
 const profiler = values.allocations
   ? ["--import", "./bench/allocation-sampler.ts"]
   : ["--cpu-prof", "--cpu-prof-dir", dir];
-// The lean facade (scenario F) under the same profiler, to set its figures beside the facade's.
+// A yardstick (scenario F or M) under the same profiler, to set its figures beside the facade's.
 const facade =
-  values.server === "lean"
-    ? await startYardstickProcess("lean", upstream.settings, {
+  values.server === "lean" || values.server === "mercurius"
+    ? await startYardstickProcess(values.server, upstream.settings, {
         nodeOptions: profiler,
         env: { ALLOCATION_PROFILE_DIR: dir },
         fromSource: true,

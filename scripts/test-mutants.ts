@@ -129,8 +129,8 @@ const FAULTS: Fault[] = [
   {
     name: "upstream calls ignore the request's deadline",
     file: "src/upstream/clients-service.ts",
-    find: "timeoutMs: Math.max(1, Math.min(options.timeoutMs ?? config.timeoutMs, remainingMs)),",
-    replace: "timeoutMs: config.timeoutMs,",
+    find: "timeoutMs: Math.max(1, Math.min(options.timeoutMs ?? config.callTimeoutMs, remainingMs)),",
+    replace: "timeoutMs: config.callTimeoutMs,",
     tests: ["test/faults.test.ts"],
   },
   {
@@ -156,7 +156,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "the alias limit's default raised to 10 000",
-    file: "src/config.ts",
+    file: "src/config/variables.ts",
     find: "LIMIT_MAX_ALIASES: positiveInt.max(10_000).default(60),",
     replace: "LIMIT_MAX_ALIASES: positiveInt.max(10_000).default(10_000),",
     tests: ["test/configuration-defaults.test.ts"],

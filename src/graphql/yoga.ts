@@ -10,6 +10,7 @@ import type { Metrics } from "../metrics.js";
 import { protectSchema } from "../permissions/shield.js";
 import type { Readiness } from "../readiness.js";
 import { schema } from "../schema/index.js";
+import { useCompiledExecution } from "./compiled-execution.js";
 import { createErrorMasker, useTypedErrors } from "./error-masking.js";
 import { useGraphiQLPage } from "./graphiql.js";
 import { useArmor } from "./limits/armor.js";
@@ -123,7 +124,9 @@ export function createGraphQLHandler(options: YogaOptions) {
       useExpansionBound(limits.maxExpandedSelections),
       ...useArmor(limits, introspection),
       useIntrospectionBound,
-      // Execution: who may read the schema, then the HTTP request's budget (cost, fan-out, answers).
+      // Execution: compiled by graphql-jit; who may read the schema, then the HTTP request's
+      // budget (cost, fan-out, answers).
+      useCompiledExecution,
       ...useSchemaVisibility(introspection),
       useRequestBudget as Plugin,
       // The result: every error typed, last, so that it sees every other plugin's errors.

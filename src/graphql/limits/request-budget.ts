@@ -96,8 +96,10 @@ export const useRequestBudget: Plugin<GraphQLContext> = {
     return {
       onExecuteDone({ result, setResult }) {
         if (!("data" in result || "errors" in result)) return;
-        // Measured as Yoga will send it; the bound keeps one request's answers from costing the process.
-        const json = JSON.stringify(result);
+        // Measured as Yoga will send it (with the compiled serialiser graphql-jit attaches to an
+        // answer without errors); the bound keeps one request's answers from costing the process.
+        const compiled = (result as { stringify?: (value: unknown) => string }).stringify;
+        const json = compiled && !result.errors ? compiled(result) : JSON.stringify(result);
         const tooLarge = budget.chargeAnswer(Buffer.byteLength(json));
         if (tooLarge) {
           setResult({ errors: [tooLarge] });
@@ -106,7 +108,7 @@ export const useRequestBudget: Plugin<GraphQLContext> = {
           // sent as is, unless a later plugin replaced the result (then it is serialised anew).
           const measured = {
             ...result,
-            stringify: (value: unknown) => (value === measured ? json : JSON.stringify(value)),
+            stringify: (value: unknown) => (value === measured ? json : (compiled ?? JSON.stringify)(value)),
           };
           setResult(measured);
         }
