@@ -64,6 +64,13 @@ const FAULTS: Fault[] = [
     tests: ["test/faults.test.ts", "test/regenerate-secret.test.ts", "test/upstream-errors.test.ts"],
   },
   {
+    name: "graphql-jit answers request errors in its own words",
+    file: "src/graphql/compiled-execution.ts",
+    find: "if (isRequestError(result)) return executeFn(executionArgs);",
+    replace: "",
+    tests: ["test/error-catalog.test.ts", "test/hostile-callers.test.ts"],
+  },
+  {
     name: "the upstream is told the facade's own wait for a rotation",
     file: "src/upstream/clients-service.ts",
     find: "return Math.min(1_000, Math.max(100, Math.round(waitMs / 5)));",
