@@ -103,7 +103,7 @@ const facade =
     : await startFacadeProcess(
         { ...upstreamEnvironment(upstream.settings), ALLOCATION_PROFILE_DIR: dir },
         ["--import", "tsx", ...profiler],
-        "src/entry/production.ts",
+        "src/entry/production-service.ts",
       );
 try {
   const url = `${facade.url}${scenario.path}`;

@@ -11,14 +11,18 @@ describe("the production bundle (built by npm run build)", () => {
   // The entry and its chunks: every file the bundle can run.
   const bundle = files.map((name) => readFileSync(new URL(name, dist), "utf8")).join("\n");
   // What `node` evaluates at start: the entry and the chunks it imports statically,
-  // transitively, not those it loads on demand with `import()`.
+  // transitively, not those it loads on demand with `import()` — but for the service itself,
+  // which the entry imports at once, once the Node version is checked.
   const loadedAtStart = (() => {
     const seen = new Set<string>();
     const visit = (file: URL): string[] => {
       if (seen.has(file.href)) return [];
       seen.add(file.href);
       const text = readFileSync(file, "utf8");
-      const imports = [...text.matchAll(/(?:from|import)\s*"(\.{1,2}\/[^"]+\.mjs)"/g)];
+      const imports = [
+        ...text.matchAll(/(?:from|import)\s*"(\.{1,2}\/[^"]+\.mjs)"/g),
+        ...text.matchAll(/await import\("(\.{1,2}\/[^"]*production-service[^"]*\.mjs)"\)/g),
+      ];
       return [text, ...imports.flatMap((match) => visit(new URL(match[1]!, file)))];
     };
     return visit(new URL(`../${BUNDLE}`, import.meta.url)).join("\n");

@@ -3,12 +3,23 @@ import { spawn } from "node:child_process";
 const root = new URL("../..", import.meta.url).pathname;
 export const BUNDLE = "dist/oauth-clients-graph.mjs";
 
+export interface BundleRun {
+  /** Where the bundle is: the repository (default), or a copy of dist/ elsewhere. */
+  cwd?: string;
+  entry?: string;
+  /** Options for node before the entry. */
+  nodeOptions?: string[];
+  /** Run as this user and group (root only). */
+  user?: { uid: number; gid: number };
+}
+
 /** The production bundle as a process, as the README's production section runs it, with only the given environment. */
-export function runBundle(env: Record<string, string>) {
-  const child = spawn(process.execPath, [BUNDLE], {
-    cwd: root,
+export function runBundle(env: Record<string, string>, options: BundleRun = {}) {
+  const child = spawn(process.execPath, [...(options.nodeOptions ?? []), options.entry ?? BUNDLE], {
+    cwd: options.cwd ?? root,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    ...options.user,
   });
   let stdout = "";
   let stderr = "";
