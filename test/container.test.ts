@@ -74,3 +74,12 @@ describe("the container image recipe", () => {
     }
   });
 });
+
+describe("releases", () => {
+  it("name one version in package.json, the changelog's latest section and the image's label", () => {
+    const changelog = readFileSync(new URL("CHANGELOG.md", root), "utf8");
+    const latest = /^## (\d+\.\d+\.\d+)/m.exec(changelog)![1];
+    expect(latest).toBe(packageJson.version);
+    expect(recipe).toContain(`ARG VERSION=${packageJson.version}`);
+  });
+});
