@@ -3,10 +3,11 @@ import { ApolloServer } from "@apollo/server";
 import { startStandaloneServer } from "@apollo/server/standalone";
 import { parse } from "graphql";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startApplicationsSubgraph } from "../src/dev-supergraph/applications-subgraph.js";
+import type { Subgraph } from "../src/dev-supergraph/compose.js";
 import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
-import { startApplicationsSubgraph } from "./support/applications-subgraph.js";
 import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";
-import { composeApollo, type Subgraph, withoutAuthorizationDirectives } from "./support/supergraph.js";
+import { composeApollo, withoutAuthorizationDirectives } from "./support/supergraph.js";
 
 let stack: Stack;
 let applications: Awaited<ReturnType<typeof startApplicationsSubgraph>>;

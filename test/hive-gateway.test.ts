@@ -1,13 +1,10 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { createGatewayRuntime, type GatewayPlugin, type GatewayRuntime } from "@graphql-hive/gateway-runtime";
-import { createRemoteJwksSigningKeyProvider, extractFromHeader, useJWT } from "@graphql-mesh/plugin-jwt-auth";
 import { parse } from "graphql";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startApplicationsSubgraph } from "../src/dev-supergraph/applications-subgraph.js";
+import { composeGuild } from "../src/dev-supergraph/compose.js";
+import { type RunningGateway, startGateway } from "../src/dev-supergraph/gateway.js";
 import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
-import { startApplicationsSubgraph } from "./support/applications-subgraph.js";
 import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";
-import { composeGuild } from "./support/supergraph.js";
 
 /**
  * The supergraph served by Hive Gateway, a second real router: its runtime on loopback in
@@ -25,56 +22,6 @@ let enforcing: RunningGateway;
 /** HTTP requests that reached this service (the facade), whatever became of them. */
 let facadeRequests = 0;
 
-interface RunningGateway {
-  url: string;
-  close(): Promise<void>;
-}
-
-async function startGateway(supergraph: string, enforce: boolean): Promise<RunningGateway> {
-  const { jwksUrl, issuer, audience } = stack.upstream;
-  const runtime: GatewayRuntime = createGatewayRuntime({
-    supergraph,
-    logging: false,
-    // Not forwarded by default: without this the subgraph sees no token at all.
-    propagateHeaders: {
-      fromClientToSubgraphs: ({ request }) => ({ authorization: request.headers.get("authorization") ?? "" }),
-    },
-    ...(enforce
-      ? {
-          plugins: () => [
-            useJWT({
-              signingKeyProviders: [createRemoteJwksSigningKeyProvider({ jwksUri: jwksUrl })],
-              tokenLookupLocations: [extractFromHeader({ name: "authorization", prefix: "Bearer" })],
-              tokenVerification: { algorithms: ["ES256"], issuer, audience },
-              reject: { missingToken: true, invalidToken: true },
-              // The token itself goes to the subgraph, which verifies it; claims need not travel.
-              forward: { payload: false },
-              // Its context type is narrower than the runtime's plugin list accepts; it runs as any plugin does.
-            }) as GatewayPlugin,
-          ],
-          genericAuth: {
-            mode: "protect-granular" as const,
-            // The verified claims, where the JWT plugin put them; their `scope` is split on spaces.
-            resolveUserFn: (context: Record<string, any>) => context.jwt?.payload,
-            rejectUnauthenticated: false,
-          },
-          demandControl: { includeExtensionMetadata: true },
-        }
-      : {}),
-  });
-  const server: Server = createServer(runtime);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/graphql`,
-    async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await runtime.dispose();
-    },
-  };
-}
-
 beforeAll(async () => {
   stack = await startStack();
   stack.facade.server.on("request", () => {
@@ -86,8 +33,8 @@ beforeAll(async () => {
     { name: "oauth-clients", typeDefs: parse(body.data!._service.sdl), url: stack.facade.graphqlUrl },
     { name: "applications", typeDefs: applications.typeDefs, url: applications.url },
   ]);
-  forwarding = await startGateway(supergraph, false);
-  enforcing = await startGateway(supergraph, true);
+  forwarding = await startGateway({ supergraph, issuer: stack.upstream, enforce: false });
+  enforcing = await startGateway({ supergraph, issuer: stack.upstream, enforce: true });
 });
 afterAll(async () => {
   await enforcing?.close();

@@ -9,14 +9,15 @@ import {
   valueFromASTUntyped,
 } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApplicationsSubgraph } from "../src/dev-supergraph/applications-subgraph.js";
+import { composeGuild, type Subgraph } from "../src/dev-supergraph/compose.js";
 import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
 import { PUBLIC, REQUIRED_SCOPES, requirementOf } from "../src/permissions/table.js";
 import { COST_WEIGHTS } from "../src/schema/cost.js";
 import { schema } from "../src/schema/index.js";
 import { operationShape } from "../src/schema/selections.js";
-import { startApplicationsSubgraph } from "./support/applications-subgraph.js";
 import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";
-import { composeApollo, composeGuild, type Subgraph } from "./support/supergraph.js";
+import { composeApollo } from "./support/supergraph.js";
 
 /**
  * One permission table, two enforcers: what the published SDL declares to routers is what

@@ -1,24 +1,10 @@
 import { composeServices as composeWithApollo } from "@apollo/composition";
-import { composeServices as composeWithGuild } from "@theguild/federation-composition";
 import { type DocumentNode, visit } from "graphql";
-
-/** A subgraph as composition takes it. */
-export interface Subgraph {
-  name: string;
-  typeDefs: DocumentNode;
-  url: string;
-}
+import type { Subgraph } from "../../src/dev-supergraph/compose.js";
 
 /** The supergraph SDL, composed as rover and Apollo's tools do. */
 export function composeApollo(subgraphs: Subgraph[]): string {
   const result = composeWithApollo(subgraphs);
-  if (result.errors) throw new Error(result.errors.map((error) => error.message).join("\n"));
-  return result.supergraphSdl;
-}
-
-/** The supergraph SDL, composed as Hive (The Guild's composition) does. */
-export function composeGuild(subgraphs: Subgraph[]): string {
-  const result = composeWithGuild(subgraphs);
   if (result.errors) throw new Error(result.errors.map((error) => error.message).join("\n"));
   return result.supergraphSdl;
 }

@@ -5,7 +5,7 @@ import { parse } from "graphql";
 import { createYoga } from "graphql-yoga";
 
 /**
- * A second, small subgraph for federation tests: applications that list the ids of
+ * A second, small subgraph, for the local supergraph and the federation tests: applications that list the ids of
  * their OAuth clients, and reference OAuthClient entities owned by the facade.
  */
 

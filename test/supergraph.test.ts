@@ -1,0 +1,103 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DevUpstreamStats } from "../src/dev-upstream/server.js";
+
+/** `npm run supergraph` as a user starts it (its entry under tsx, as the script runs it), on free ports. */
+const root = new URL("..", import.meta.url).pathname;
+const BANNER =
+  /Gateway \(Hive Gateway, GraphiQL\): (\S+)[\s\S]*Development upstream: (\S+)[\s\S]*oauth:clients:read:\n\s+(\S+)[\s\S]*oauth:clients:manage:\n\s+(\S+)[\s\S]*oauth:clients:read oauth:clients:manage:\n\s+(\S+)\n/;
+
+describe("npm run supergraph", () => {
+  let child: ChildProcess;
+  let exited: Promise<number | null>;
+  let keyDir: string;
+  let gateway: string;
+  let upstream: string;
+  let tokens: { read: string; manage: string; both: string };
+
+  beforeAll(async () => {
+    keyDir = mkdtempSync(join(tmpdir(), "ocg-supergraph-"));
+    child = spawn(process.execPath, ["--import", "tsx", "src/dev-supergraph/main.ts"], {
+      cwd: root,
+      detached: true,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        PORT: "0",
+        DEV_ISSUER_KEY_FILE: join(keyDir, "keys.json"),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    exited = new Promise((resolve) => child.once("exit", resolve));
+    let output = "";
+    const banner = await new Promise<RegExpExecArray>((resolve, reject) => {
+      child.stdout!.on("data", (chunk) => {
+        output += chunk;
+        const match = BANNER.exec(output);
+        if (match) resolve(match);
+      });
+      child.stderr!.on("data", (chunk) => (output += chunk));
+      void exited.then((code) => reject(new Error(`exited with ${code}:\n${output}`)));
+    });
+    [, gateway, upstream] = banner as unknown as [string, string, string];
+    tokens = { read: banner[3]!, manage: banner[4]!, both: banner[5]! };
+  }, 60_000);
+  afterAll(() => {
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGKILL");
+    rmSync(keyDir, { recursive: true, force: true });
+  });
+
+  const ask = async (query: string, token: string | null) => {
+    const response = await fetch(gateway, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query }),
+    });
+    return { status: response.status, ...((await response.json()) as { data?: any; errors?: any[] }) };
+  };
+  const upstreamCalls = async () =>
+    ((await (await fetch(`${upstream}/__dev/stats`)).json()) as DevUpstreamStats).recent;
+
+  it("serves clients across both subgraphs to a read token", async () => {
+    const { data, errors } = await ask("{ applications { name clients { id name } } }", tokens.read);
+    // The one error expected: the second application lists a client id the upstream does not know.
+    for (const error of errors ?? []) expect(error.path.slice(0, 4)).toEqual(["applications", 1, "clients", 3]);
+    expect(data.applications[0]).toEqual({
+      name: "My App",
+      clients: [
+        { id: "550e8400-e29b-41d4-a716-446655440000", name: "My OAuth App" },
+        { id: "00000000-0000-4000-8000-000000000001", name: "Fixture client 01" },
+      ],
+    });
+  });
+
+  it("refuses the secret to a read token at the gateway: this service is not asked for it", async () => {
+    const before = (await upstreamCalls()).length;
+    const { errors } = await ask("{ applications { clients { id clientSecret } } }", tokens.read);
+    expect(errors?.[0]?.extensions?.code).toBe("UNAUTHORIZED_FIELD_OR_TYPE");
+    expect((await upstreamCalls()).slice(before).filter((call) => call.includeSecret)).toEqual([]);
+  });
+
+  it("rotates a secret through the gateway for a manage token", async () => {
+    const { data, errors } = await ask(
+      `mutation { regenerateClientSecret(input: { clientId: "550e8400-e29b-41d4-a716-446655440000" }) { client { clientSecret } } }`,
+      tokens.both,
+    );
+    expect(errors).toBeUndefined();
+    expect(data.regenerateClientSecret.client.clientSecret).toMatch(/^sk_live_/);
+  });
+
+  it("refuses a caller without a token at the gateway", async () => {
+    const { status } = await ask("{ applications { clients { id } } }", null);
+    expect(status).toBe(401);
+  });
+
+  it("stops on SIGTERM, every part of it", async () => {
+    process.kill(child.pid!, "SIGTERM");
+    expect(await exited).toBe(0);
+    await expect(fetch(gateway)).rejects.toThrow();
+  });
+});
