@@ -29,7 +29,8 @@ class RouterDirectivesPlugin<Types extends SchemaTypes> extends BasePlugin<Types
     if (requirement !== undefined && requirement !== PUBLIC) {
       options.authenticated = true;
       options.requiresScopes = requirement.map((scope) => [scope]);
-      description = [description, `Requires ${describeScopes(requirement)}.`].filter(Boolean).join("\n\n");
+      // First: GraphiQL's field list shows a description's first paragraph only.
+      description = [`Requires ${describeScopes(requirement)}.`, description].filter(Boolean).join("\n\n");
     }
     if (cost !== undefined) options.cost = cost;
     if (fieldConfig.type.kind === "List") options.listSize = { assumedSize: ASSUMED_LIST_SIZE };

@@ -39,9 +39,9 @@ export type ApplicationBindingConfig = {
 export type Mutation = {
   __typename?: 'Mutation';
   /**
-   * Replaces the client's secret with a new one. The old secret stops working at once; this is never retried.
-   *
    * Requires the scope oauth:clients:manage.
+   *
+   * Replaces the client's secret with a new one. The old secret stops working at once; this is never retried.
    */
   regenerateClientSecret: RegenerateClientSecretPayload;
 };
@@ -55,9 +55,9 @@ export type MutationRegenerateClientSecretArgs = {
 export type OAuthClient = {
   __typename?: 'OAuthClient';
   /**
-   * Ids of the OAuth clients allowed to act on this one's behalf.
-   *
    * Requires one of the scopes oauth:clients:read, oauth:clients:manage.
+   *
+   * Ids of the OAuth clients allowed to act on this one's behalf.
    */
   allowedDelegators: Array<Scalars['UUID']['output']>;
   /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
@@ -69,9 +69,9 @@ export type OAuthClient = {
   /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   backchannelLogoutUri: Maybe<Scalars['URL']['output']>;
   /**
-   * The client secret. A credential: fetched from the upstream only when this field is selected.
-   *
    * Requires the scope oauth:clients:manage.
+   *
+   * The client secret. A credential: fetched from the upstream only when this field is selected.
    */
   clientSecret: Maybe<Scalars['String']['output']>;
   /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
@@ -83,9 +83,9 @@ export type OAuthClient = {
   /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   frontchannelLogoutUri: Maybe<Scalars['URL']['output']>;
   /**
-   * The client id (a UUID).
-   *
    * Requires one of the scopes oauth:clients:read, oauth:clients:manage.
+   *
+   * The client id (a UUID).
    */
   id: Scalars['ID']['output'];
   /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
@@ -117,9 +117,9 @@ export type OAuthClient = {
 export type Query = {
   __typename?: 'Query';
   /**
-   * An OAuth client by id; null when there is no OAuth client with that id.
-   *
    * Requires the scope oauth:clients:read.
+   *
+   * An OAuth client by id; null when there is no OAuth client with that id.
    */
   oauthClient: Maybe<OAuthClient>;
 };
