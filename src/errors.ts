@@ -25,7 +25,7 @@ export const ERROR_CODES = {
   OPERATION_NOT_SUPPORTED: "a subscription: this service has none",
   BAD_REQUEST: "an HTTP request that is not GraphQL over HTTP (a body that is not JSON, too large, without a length)",
   METHOD_NOT_ALLOWED: "a mutation over GET, or a method GraphQL over HTTP has no use for",
-  CSRF_HEADER_REQUIRED: "a GET (or a simple form post) without the `x-graphql-csrf` header",
+  CSRF_HEADER_REQUIRED: "a GET (or a simple form post) with neither an `x-graphql-csrf` nor an `Authorization` header",
   HOST_NOT_ALLOWED: "development only: a `Host` that is neither loopback nor in `ALLOWED_HOSTS`",
 } as const;
 

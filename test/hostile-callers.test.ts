@@ -201,6 +201,15 @@ describe("every refusal is typed", () => {
     expect(text).not.toContain("originalError");
   });
 
+  it("a GET with a bearer token and no CSRF header is answered: Authorization is preflighted by every browser", async () => {
+    const query = encodeURIComponent(`{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { name } }`);
+    const response = await fetch(`${stack.facade.graphqlUrl}?query=${query}`, {
+      headers: { authorization: `Bearer ${stack.token}` },
+    });
+    expect(response.status).toBe(200);
+    expect((await response.json()).data.oauthClient.name).toBe("My OAuth App");
+  });
+
   it("a GET without the CSRF header: 403, CSRF_HEADER_REQUIRED", async () => {
     const response = await fetch(`${stack.facade.graphqlUrl}?query=${encodeURIComponent("{ __typename }")}`);
     expect(response.status).toBe(403);

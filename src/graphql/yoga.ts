@@ -116,8 +116,10 @@ export function createGraphQLHandler(options: YogaOptions) {
       // Without introspection there is no schema to explore: no GraphiQL either.
       ...(introspection ? [useGraphiQLPage({ graphqlPath: GRAPHQL_PATH, tokenFor: graphiqlTokenFor })] : []),
       useNoStore,
-      // The HTTP request: GETs and simple posts must prove they are not a form's.
-      ...(limits.csrfPrevention ? [useCSRFPrevention({ requestHeaders: [CSRF_HEADER] })] : []),
+      // The HTTP request: GETs and simple posts must prove they are not a form's or a link's,
+      // by a header no browser sends cross-origin without a preflight: ours, or Authorization
+      // (a caller with a bearer token, as urql's and Apollo Client's GETs send it).
+      ...(limits.csrfPrevention ? [useCSRFPrevention({ requestHeaders: [CSRF_HEADER, "authorization"] })] : []),
       // Parameters, before parsing: the document's bytes.
       useDocumentSize(limits.maxDocumentBytes),
       // Validation: the expanded size first, so no later rule walks an exponential selection.
