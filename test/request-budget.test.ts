@@ -163,7 +163,7 @@ describe("calls in flight and time: per request, and fair between requests", () 
   });
 
   it("bounds calls in flight for the process, and gives a single read the next free slot while two requests fan out", async () => {
-    await stack.setUpstreamLatency(40);
+    await stack.setUpstreamLatency(100);
     const fanOut = (offset: number) => ({
       query: "query E($r: [_Any!]!) { _entities(representations: $r) { ... on OAuthClient { id } } }",
       variables: {
@@ -192,12 +192,12 @@ describe("calls in flight and time: per request, and fair between requests", () 
   });
 
   it("shares the time budget between a batch's operations", async () => {
-    const slow = await startStack({ LIMIT_REQUEST_TIMEOUT_MS: "600", UPSTREAM_MAX_IN_FLIGHT_PER_REQUEST: "1" });
+    const slow = await startStack({ LIMIT_REQUEST_TIMEOUT_MS: "1000", UPSTREAM_MAX_IN_FLIGHT_PER_REQUEST: "1" });
     try {
-      await slow.setUpstreamLatency(400);
+      await slow.setUpstreamLatency(600);
       const results = await post(slow, [{ query: reads(1, 1) }, { query: reads(1, 2) }]);
       const codes = results.map((result) => result.errors?.[0]?.extensions.code ?? "answered");
-      // One read waits for the other (one call at a time), then has ~200 ms of the 600 left.
+      // One read waits for the other (one call at a time), then has ~400 ms of the 1,000 left (margins wide enough for a loaded machine).
       expect(codes.sort()).toEqual(["UPSTREAM_TIMEOUT", "answered"]);
     } finally {
       await slow.close();
