@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ExampleClientDocument } from "../examples/gql/graphql.js";
+import { runTrusted } from "../examples/read-client.js";
+import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
 import type { DevUpstreamStats } from "../src/dev-upstream/server.js";
 
 /** `npm run supergraph` as a user starts it (its entry under tsx, as the script runs it), on free ports. */
@@ -10,45 +13,64 @@ const root = new URL("..", import.meta.url).pathname;
 const BANNER =
   /Gateway \(Hive Gateway, GraphiQL\): (\S+)[\s\S]*Development upstream: (\S+)[\s\S]*oauth:clients:read:\n\s+(\S+)[\s\S]*oauth:clients:manage:\n\s+(\S+)[\s\S]*oauth:clients:read oauth:clients:manage:\n\s+(\S+)\n/;
 
+interface Running {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  gateway: string;
+  upstream: string;
+  tokens: { read: string; manage: string; both: string };
+  stop(): void;
+}
+
+/** Starts `npm run supergraph` with `env`, and resolves once it has printed its banner. */
+async function startSupergraph(env: Record<string, string> = {}): Promise<Running> {
+  const keyDir = mkdtempSync(join(tmpdir(), "ocg-supergraph-"));
+  const child = spawn(process.execPath, ["--import", "tsx", "src/dev-supergraph/main.ts"], {
+    cwd: root,
+    detached: true,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: "0",
+      DEV_ISSUER_KEY_FILE: join(keyDir, "keys.json"),
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  let output = "";
+  const banner = await new Promise<RegExpExecArray>((resolve, reject) => {
+    child.stdout!.on("data", (chunk) => {
+      output += chunk;
+      const match = BANNER.exec(output);
+      if (match) resolve(match);
+    });
+    child.stderr!.on("data", (chunk) => (output += chunk));
+    void exited.then((code) => reject(new Error(`exited with ${code}:\n${output}`)));
+  });
+  return {
+    child,
+    exited,
+    gateway: banner[1]!,
+    upstream: banner[2]!,
+    tokens: { read: banner[3]!, manage: banner[4]!, both: banner[5]! },
+    stop() {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGKILL");
+      rmSync(keyDir, { recursive: true, force: true });
+    },
+  };
+}
+
 describe("npm run supergraph", () => {
-  let child: ChildProcess;
-  let exited: Promise<number | null>;
-  let keyDir: string;
+  let running: Running;
   let gateway: string;
   let upstream: string;
-  let tokens: { read: string; manage: string; both: string };
-
+  let tokens: Running["tokens"];
   beforeAll(async () => {
-    keyDir = mkdtempSync(join(tmpdir(), "ocg-supergraph-"));
-    child = spawn(process.execPath, ["--import", "tsx", "src/dev-supergraph/main.ts"], {
-      cwd: root,
-      detached: true,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        PORT: "0",
-        DEV_ISSUER_KEY_FILE: join(keyDir, "keys.json"),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    exited = new Promise((resolve) => child.once("exit", resolve));
-    let output = "";
-    const banner = await new Promise<RegExpExecArray>((resolve, reject) => {
-      child.stdout!.on("data", (chunk) => {
-        output += chunk;
-        const match = BANNER.exec(output);
-        if (match) resolve(match);
-      });
-      child.stderr!.on("data", (chunk) => (output += chunk));
-      void exited.then((code) => reject(new Error(`exited with ${code}:\n${output}`)));
-    });
-    [, gateway, upstream] = banner as unknown as [string, string, string];
-    tokens = { read: banner[3]!, manage: banner[4]!, both: banner[5]! };
+    running = await startSupergraph();
+    ({ gateway, upstream, tokens } = running);
   }, 60_000);
-  afterAll(() => {
-    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGKILL");
-    rmSync(keyDir, { recursive: true, force: true });
-  });
+  afterAll(() => running?.stop());
 
   const ask = async (query: string, token: string | null) => {
     const response = await fetch(gateway, {
@@ -95,9 +117,44 @@ describe("npm run supergraph", () => {
     expect(status).toBe(401);
   });
 
+  it("runs the typed client example: the README's operation by its hash, typed by the client preset", async () => {
+    const { oauthClient } = await runTrusted(gateway, tokens.read, ExampleClientDocument, { id: EXAMPLE_CLIENT_ID });
+    expect(oauthClient?.name).toBe("My OAuth App");
+  });
+
   it("stops on SIGTERM, every part of it", async () => {
-    process.kill(child.pid!, "SIGTERM");
-    expect(await exited).toBe(0);
+    process.kill(running.child.pid!, "SIGTERM");
+    expect(await running.exited).toBe(0);
     await expect(fetch(gateway)).rejects.toThrow();
+  });
+});
+
+describe("npm run supergraph with TRUSTED_DOCUMENTS_ONLY=true", () => {
+  let running: Running;
+  beforeAll(async () => {
+    running = await startSupergraph({ TRUSTED_DOCUMENTS_ONLY: "true" });
+  }, 60_000);
+  afterAll(() => running?.stop());
+
+  it("answers a trusted document by its hash", async () => {
+    const { oauthClient } = await runTrusted(running.gateway, running.tokens.read, ExampleClientDocument, {
+      id: EXAMPLE_CLIENT_ID,
+    });
+    expect(oauthClient?.name).toBe("My OAuth App");
+  });
+
+  it("refuses any other operation before a subgraph is asked", async () => {
+    const calls = async () =>
+      ((await (await fetch(`${running.upstream}/__dev/stats`)).json()) as DevUpstreamStats).recent.length;
+    const before = await calls();
+    const response = await fetch(running.gateway, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${running.tokens.read}` },
+      body: JSON.stringify({ query: `{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { name } }` }),
+    });
+    const answer = (await response.json()) as { data?: unknown; errors?: { message: string }[] };
+    expect(answer.data ?? null).toBeNull();
+    expect(answer.errors?.[0]?.message).toMatch(/persisted|not allowed|arbitrary/i);
+    expect(await calls()).toBe(before);
   });
 });

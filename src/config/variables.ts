@@ -123,6 +123,7 @@ export const envSchema = z.object({
     .default("parentbased_always_on"),
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
   GRAPHIQL_TOKEN: z.string().min(1).optional(),
+  TRUSTED_DOCUMENTS_ONLY: boolean.default(false),
   DEV_ISSUER_KEY_FILE: z
     .string()
     .min(1)

@@ -22,6 +22,8 @@ export interface GatewayOptions {
   /** Whose tokens the gateway verifies when it enforces. */
   issuer: Pick<UpstreamSettings, "jwksUrl" | "issuer" | "audience">;
   enforce: boolean;
+  /** Trusted documents by hash (a client preset manifest); `only` refuses every other operation. */
+  trustedDocuments?: { manifest: Readonly<Record<string, string>>; only: boolean };
   host?: string;
   port?: number;
 }
@@ -35,6 +37,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     propagateHeaders: {
       fromClientToSubgraphs: ({ request }) => ({ authorization: request.headers.get("authorization") ?? "" }),
     },
+    ...(options.trustedDocuments
+      ? {
+          persistedDocuments: {
+            getPersistedOperation: (hash: string) => options.trustedDocuments!.manifest[hash] ?? null,
+            allowArbitraryDocuments: !options.trustedDocuments.only,
+          },
+        }
+      : {}),
     ...(options.enforce
       ? {
           plugins: () => [

@@ -1,7 +1,9 @@
+import { readFileSync } from "node:fs";
 import { parse } from "graphql";
 import { SCOPE_MANAGE, SCOPE_READ } from "../auth/scopes.js";
 import { loadConfigOrExit } from "../config/index.js";
 import { resolveConfig } from "../config/upstream-settings.js";
+import { orExit, readVariables } from "../config/variables.js";
 import { startDevUpstream } from "../dev-upstream/server.js";
 import { startFacade } from "../facade.js";
 import { createLogger } from "../logger.js";
@@ -52,10 +54,17 @@ try {
   throw error;
 }
 
+// The client preset's manifest of operations/ (npm run codegen): accepted by hash, and with
+// TRUSTED_DOCUMENTS_ONLY=true the only operations accepted at all.
+const manifest = JSON.parse(
+  readFileSync(new URL("../../examples/gql/persisted-documents.json", import.meta.url), "utf8"),
+) as Record<string, string>;
+const { TRUSTED_DOCUMENTS_ONLY } = orExit(() => readVariables(process.env, ["TRUSTED_DOCUMENTS_ONLY"])).values;
 const gateway = await startGateway({
   supergraph,
   issuer: upstream,
   enforce: true,
+  trustedDocuments: { manifest, only: TRUSTED_DOCUMENTS_ONLY },
   host: config.host,
   port: config.port,
 });
@@ -75,6 +84,7 @@ process.stdout.write(
     `  Gateway (Hive Gateway, GraphiQL): ${gateway.url}`,
     `  Subgraphs: oauth-clients ${facade.graphqlUrl}, applications ${applications.url}`,
     `  Development upstream: ${upstream.url}`,
+    `  Trusted documents: ${Object.keys(manifest).length} from examples/gql/persisted-documents.json${TRUSTED_DOCUMENTS_ONLY ? ", and no other operation" : " (others allowed; TRUSTED_DOCUMENTS_ONLY=true refuses them)"}`,
     "",
     `  Token, ${SCOPE_READ}:`,
     `    ${read}`,
