@@ -1,7 +1,14 @@
 import { Agent, createServer, request as httpRequest } from "node:http";
-import { parseArgs } from "node:util";
 import { type DocumentNode, execute, type GraphQLError, parse, validate } from "graphql";
-import { contextFor, createVerifier, GET_CLIENT_PATH, type GetClient, getClientBody, schema } from "./lean-schema.js";
+import {
+  contextFor,
+  createVerifier,
+  GET_CLIENT_PATH,
+  type GetClient,
+  getClientBody,
+  schema,
+  yardstickArguments,
+} from "./lean-schema.js";
 
 /**
  * Scenario F of the benchmark, and nothing else: the leanest facade a team could write for
@@ -12,15 +19,7 @@ import { contextFor, createVerifier, GET_CLIENT_PATH, type GetClient, getClientB
  * requests. Not part of the service.
  */
 
-const { values } = parseArgs({
-  options: {
-    port: { type: "string", default: "0" },
-    upstream: { type: "string" },
-    jwks: { type: "string" },
-    issuer: { type: "string" },
-    audience: { type: "string" },
-  },
-});
+const values = yardstickArguments();
 const upstreamUrl = new URL(values.upstream!);
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 const verify = createVerifier({ jwks: values.jwks!, issuer: values.issuer!, audience: values.audience! });

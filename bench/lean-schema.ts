@@ -1,3 +1,4 @@
+import { parseArgs } from "node:util";
 import DataLoader from "dataloader";
 import {
   GraphQLBoolean,
@@ -18,6 +19,19 @@ import { createRemoteJWKSet, jwtVerify } from "jose";
  * per-request DataLoader over GetClient. Each brings its own HTTP server and upstream client.
  * Not part of the service.
  */
+
+/** The command line both yardsticks take: `--port`, `--upstream` and the issuer's `--jwks`, `--issuer`, `--audience`. */
+export function yardstickArguments() {
+  return parseArgs({
+    options: {
+      port: { type: "string", default: "0" },
+      upstream: { type: "string" },
+      jwks: { type: "string" },
+      issuer: { type: "string" },
+      audience: { type: "string" },
+    },
+  }).values;
+}
 
 export interface LeanOptions {
   jwks: string;

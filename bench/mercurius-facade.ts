@@ -1,8 +1,15 @@
-import { parseArgs } from "node:util";
 import Fastify from "fastify";
 import mercurius from "mercurius";
 import { Pool } from "undici";
-import { contextFor, createVerifier, GET_CLIENT_PATH, type GetClient, getClientBody, schema } from "./lean-schema.js";
+import {
+  contextFor,
+  createVerifier,
+  GET_CLIENT_PATH,
+  type GetClient,
+  getClientBody,
+  schema,
+  yardstickArguments,
+} from "./lean-schema.js";
 
 /**
  * Scenario M of the benchmark, and nothing else: the stack a speed-minded team would pick for
@@ -12,15 +19,7 @@ import { contextFor, createVerifier, GET_CLIENT_PATH, type GetClient, getClientB
  * through an undici `Pool`. It caches no answer across requests. Not part of the service.
  */
 
-const { values } = parseArgs({
-  options: {
-    port: { type: "string", default: "0" },
-    upstream: { type: "string" },
-    jwks: { type: "string" },
-    issuer: { type: "string" },
-    audience: { type: "string" },
-  },
-});
+const values = yardstickArguments();
 const pool = new Pool(values.upstream!, { connections: 16 });
 const verify = createVerifier({ jwks: values.jwks!, issuer: values.issuer!, audience: values.audience! });
 
