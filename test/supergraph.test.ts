@@ -1,63 +1,34 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExampleClientDocument } from "../examples/gql/graphql.js";
 import { runTrusted } from "../examples/read-client.js";
 import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
 import type { DevUpstreamStats } from "../src/dev-upstream/server.js";
+import { type BannerProcess, spawnWithBanner } from "./support/service-process.js";
 
-/** `npm run supergraph` as a user starts it (its entry under tsx, as the script runs it), on free ports. */
-const root = new URL("..", import.meta.url).pathname;
+/** `npm run supergraph` as a user starts it, on free ports. */
 const BANNER =
   /Gateway \(Hive Gateway, GraphiQL\): (\S+)[\s\S]*Development upstream: (\S+)[\s\S]*oauth:clients:read:\n\s+(\S+)[\s\S]*oauth:clients:manage:\n\s+(\S+)[\s\S]*oauth:clients:read oauth:clients:manage:\n\s+(\S+)\n/;
 
-interface Running {
-  child: ChildProcess;
-  exited: Promise<number | null>;
+interface Running extends BannerProcess {
   gateway: string;
   upstream: string;
   tokens: { read: string; manage: string; both: string };
-  stop(): void;
 }
 
-/** Starts `npm run supergraph` with `env`, and resolves once it has printed its banner. */
+/** Starts `npm run supergraph` with `env` (its entry under tsx, as the script runs it), once it has printed its banner. */
 async function startSupergraph(env: Record<string, string> = {}): Promise<Running> {
-  const keyDir = mkdtempSync(join(tmpdir(), "ocg-supergraph-"));
-  const child = spawn(process.execPath, ["--import", "tsx", "src/dev-supergraph/main.ts"], {
-    cwd: root,
-    detached: true,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      PORT: "0",
-      DEV_ISSUER_KEY_FILE: join(keyDir, "keys.json"),
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  let output = "";
-  const banner = await new Promise<RegExpExecArray>((resolve, reject) => {
-    child.stdout!.on("data", (chunk) => {
-      output += chunk;
-      const match = BANNER.exec(output);
-      if (match) resolve(match);
-    });
-    child.stderr!.on("data", (chunk) => (output += chunk));
-    void exited.then((code) => reject(new Error(`exited with ${code}:\n${output}`)));
-  });
+  const started = await spawnWithBanner(
+    process.execPath,
+    ["--import", "tsx", "src/dev-supergraph/main.ts"],
+    BANNER,
+    env,
+  );
+  const { banner } = started;
   return {
-    child,
-    exited,
+    ...started,
     gateway: banner[1]!,
     upstream: banner[2]!,
     tokens: { read: banner[3]!, manage: banner[4]!, both: banner[5]! },
-    stop() {
-      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGKILL");
-      rmSync(keyDir, { recursive: true, force: true });
-    },
   };
 }
 
@@ -70,7 +41,7 @@ describe("npm run supergraph", () => {
     running = await startSupergraph();
     ({ gateway, upstream, tokens } = running);
   }, 60_000);
-  afterAll(() => running?.stop());
+  afterAll(() => running?.cleanUp());
 
   const ask = async (query: string, token: string | null) => {
     const response = await fetch(gateway, {
@@ -134,7 +105,7 @@ describe("npm run supergraph with TRUSTED_DOCUMENTS_ONLY=true", () => {
   beforeAll(async () => {
     running = await startSupergraph({ TRUSTED_DOCUMENTS_ONLY: "true" });
   }, 60_000);
-  afterAll(() => running?.stop());
+  afterAll(() => running?.cleanUp());
 
   it("answers a trusted document by its hash", async () => {
     const { oauthClient } = await runTrusted(running.gateway, running.tokens.read, ExampleClientDocument, {

@@ -6,12 +6,10 @@ import { join } from "node:path";
 const root = new URL("../..", import.meta.url).pathname;
 const BANNER = /GraphiQL:\s+(\S+)[\s\S]*Development upstream:\s+(\S+)[\s\S]*Development token[^\n]*\n\s*(\S+)\n/;
 
-export interface ServiceProcess {
+/** A project command started as a person starts it, once it has printed its banner. */
+export interface BannerProcess {
   child: ChildProcess;
-  graphqlUrl: string;
-  upstreamUrl: string;
-  /** The development token the service printed. */
-  token: string;
+  banner: RegExpExecArray;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
   /** Resolves once every process of its group is gone (npm dies of a signal before the service under it). */
@@ -21,18 +19,16 @@ export interface ServiceProcess {
 }
 
 /**
- * Starts the service as a real process with no configuration but a free port and a scratch
- * key file, and resolves once it has printed its banner (GraphiQL URL, upstream, token).
+ * Starts `file args` in the project, in a process group of its own, with no configuration
+ * but a free port, a scratch key file and `env`, and resolves once its output matches `banner`.
  */
-export async function spawnService(
-  command: "npm start" | "node",
+export async function spawnWithBanner(
+  file: string,
+  args: string[],
+  banner: RegExp,
   env: Record<string, string> = {},
-): Promise<ServiceProcess> {
+): Promise<BannerProcess> {
   const keyDir = mkdtempSync(join(tmpdir(), "ocg-service-"));
-  const [file, args] =
-    command === "npm start"
-      ? ["npm", ["start", "--silent"]]
-      : [process.execPath, ["--import", "tsx", "src/entry/development.ts"]];
   const child = spawn(file, args, {
     cwd: root,
     detached: true,
@@ -51,16 +47,17 @@ export async function spawnService(
     rmSync(keyDir, { recursive: true, force: true });
   };
   let output = "";
-  const banner = await new Promise<RegExpExecArray>((resolve, reject) => {
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no banner within 20 s; got:\n${output}`)), 20_000);
     child.stdout!.on("data", (chunk) => {
       output += chunk;
-      const match = BANNER.exec(output);
-      if (match) {
+      const found = banner.exec(output);
+      if (found) {
         clearTimeout(timer);
-        resolve(match);
+        resolve(found);
       }
     });
+    child.stderr!.on("data", (chunk) => (output += chunk));
     void exited.then((code) => reject(new Error(`exited with ${code} before its banner:\n${output}`)));
   }).catch((error) => {
     cleanUp();
@@ -78,7 +75,31 @@ export async function spawnService(
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   };
-  return { child, graphqlUrl: banner[1]!, upstreamUrl: banner[2]!, token: banner[3]!, exited, groupExited, cleanUp };
+  return { child, banner: match, exited, groupExited, cleanUp };
+}
+
+export interface ServiceProcess extends BannerProcess {
+  graphqlUrl: string;
+  upstreamUrl: string;
+  /** The development token the service printed. */
+  token: string;
+}
+
+/**
+ * Starts the service as a real process with no configuration but a free port and a scratch
+ * key file, and resolves once it has printed its banner (GraphiQL URL, upstream, token).
+ */
+export async function spawnService(
+  command: "npm start" | "node",
+  env: Record<string, string> = {},
+): Promise<ServiceProcess> {
+  const [file, args] =
+    command === "npm start"
+      ? ["npm", ["start", "--silent"]]
+      : [process.execPath, ["--import", "tsx", "src/entry/development.ts"]];
+  const started = await spawnWithBanner(file, args, BANNER, env);
+  const { banner } = started;
+  return { ...started, graphqlUrl: banner[1]!, upstreamUrl: banner[2]!, token: banner[3]! };
 }
 
 export async function queryName(service: ServiceProcess): Promise<unknown> {
