@@ -14,9 +14,15 @@ import { badRepresentation } from "../../errors.js";
 import { operationShape } from "../../schema/selections.js";
 
 /** The entity types `_entities` can resolve: the members of `_Entity`. */
+const entityTypesBySchema = new WeakMap<GraphQLSchema, ReadonlySet<string>>();
 function entityTypeNames(schema: GraphQLSchema): ReadonlySet<string> {
-  const union = schema.getType("_Entity");
-  return new Set(union && isUnionType(union) ? union.getTypes().map((type) => type.name) : []);
+  let names = entityTypesBySchema.get(schema);
+  if (!names) {
+    const union = schema.getType("_Entity");
+    names = new Set(union && isUnionType(union) ? union.getTypes().map((type) => type.name) : []);
+    entityTypesBySchema.set(schema, names);
+  }
+  return names;
 }
 
 /**
