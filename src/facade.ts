@@ -42,7 +42,7 @@ export async function startFacade({ config, logger, graphiqlToken }: FacadeOptio
   const metrics = createMetrics();
   const tracing = config.tracing && (await startTracing(config.tracing));
 
-  // Connect client → upstream: calls in flight bounded for the process and shared fairly.
+  // Connect client → upstream.
   const upstream = createUpstream(
     config.upstream,
     metrics.observeUpstreamCall,
@@ -63,6 +63,7 @@ export async function startFacade({ config, logger, graphiqlToken }: FacadeOptio
         maxInFlight: config.upstream.maxInFlightPerRequest,
         timeoutMs: config.limits.requestTimeoutMs,
       },
+      // Upstream calls in flight, bounded for the process and shared fairly between requests.
       createCallScheduler(config.upstream.maxInFlight),
     ),
     observeBatch: metrics.observeBatch,
