@@ -11,6 +11,7 @@ import type { Plugin } from "graphql-yoga";
 import type { GraphQLContext } from "../../context/context.js";
 import type { RequestBudget } from "../../context/request-budget.js";
 import { badRepresentation } from "../../errors.js";
+import { parseClientId } from "../../schema/client-id.js";
 import { operationShape } from "../../schema/selections.js";
 
 /** The entity types `_entities` can resolve: the members of `_Entity`. */
@@ -79,9 +80,10 @@ function claimRotations(args: ExecutionArgs, rootFields: readonly FieldNode[], b
     if (field.name.value !== rotate.name) continue;
     try {
       const { input } = getArgumentValues(rotate, field, args.variableValues ?? undefined);
-      clientIds.push(String((input as { clientId: unknown }).clientId).toLowerCase());
+      // The id as the resolver will use it, so that differently written ids are one client.
+      clientIds.push(parseClientId(String((input as { clientId: unknown }).clientId), "input.clientId"));
     } catch {
-      // Arguments that do not coerce are refused by execution itself, with its own error.
+      // Arguments that do not coerce, or a malformed id, are refused by execution itself, with their own error.
     }
   }
   return budget.claimRotations(clientIds);
