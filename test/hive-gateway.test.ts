@@ -104,6 +104,12 @@ describe("Hive Gateway forwarding the caller's token, the subgraph enforcing", (
     expect(answer.data.applications[0].clients[0].clientSecret).toMatch(/^sk_live_/);
   });
 
+  it("refuses a token without the read scope the OAuth clients, making no upstream call", async () => {
+    const answer = await ask(forwarding, CLIENTS_OF_APPLICATIONS, await stack.mint(["profile"]));
+    expect(answer.errors!.some((error) => error.extensions?.code === "FORBIDDEN")).toBe(true);
+    expect((await stack.upstreamStats()).calls).toEqual({});
+  });
+
   it("refuses a caller without a token", async () => {
     const answer = await ask(forwarding, CLIENTS_OF_APPLICATIONS, null);
     expect(answer.errors!.some((error) => error.extensions?.code === "UNAUTHENTICATED")).toBe(true);

@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { promisify } from "node:util";
 import { graphql } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
 import { allow, chain, deny, race, rule, shield } from "graphql-shield";
@@ -13,6 +15,14 @@ describe("the runtime the project brings", () => {
     const { engines } = JSON.parse(readFileSync(`${root}package.json`, "utf8"));
     expect(engines.node).toMatch(/^>=24/);
   });
+});
+
+describe("a quiet install", () => {
+  it("leaves no peer dependency unmet in the lockfile, so npm ci has no ERESOLVE to warn of", async () => {
+    // npm ls exits 1 (ELSPROBLEMS, "invalid: …") for every peer range the locked tree overrides.
+    const listing = promisify(execFile)("npm", ["ls", "--all", "--package-lock-only"], { cwd: root });
+    await expect(listing).resolves.toBeDefined();
+  }, 30_000);
 });
 
 describe("graphql-shield, patched for Node ≥ 23 (patches/)", () => {
