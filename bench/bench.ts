@@ -208,6 +208,10 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     running.push(lean);
     const mercurius = await startYardstickProcess("mercurius", http1Upstream.settings);
     running.push(mercurius);
+    const baseline = options.baseline
+      ? await startFacadeProcess(facadeEnv(1), options.nodeOptions, options.baseline)
+      : undefined;
+    if (baseline) running.push(baseline);
     const results: ScenarioResult[] = [];
     const run = async (...subjects: Subject[]) => {
       const names = subjects.map(
@@ -234,6 +238,16 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
           workers: 1,
           pid: mercurius.child.pid,
         },
+        ...(baseline
+          ? [
+              {
+                scenario: { ...scenario, id: `W${scenario.id}`, title: `baseline build: ${scenario.title}` },
+                target: baseline,
+                workers: 1,
+                pid: baseline.child.pid,
+              },
+            ]
+          : []),
       );
     }
     log("hostile documents, one at a time…");
@@ -241,6 +255,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     await facade.stop();
     await lean.stop();
     await mercurius.stop();
+    await baseline?.stop();
 
     for (const workers of options.workers.filter((w) => w !== 1)) {
       const cluster = await startFacadeProcess(facadeEnv(workers), options.nodeOptions);

@@ -21,11 +21,13 @@ export interface BenchOptions {
   /** Flags for the facade's node, e.g. heap sizes. */
   nodeOptions: string[];
   outDir: string;
+  /** Another build of the facade (its bundle's entry file), measured beside this one: an A/B in one run. */
+  baseline?: string;
 }
 
 export const USAGE = `usage: npm run bench -- [--duration S] [--warmup S] [--slices N] [--connections N] [--latency-samples N] [--workers 1,2]
                         [--wire json|binary] [--upstream-http 1.1|2] [--token-cache N]
-                        [--node-options="--max-old-space-size=96 …"] [--out DIR]`;
+                        [--node-options="--max-old-space-size=96 …"] [--out DIR] [--baseline OTHER/dist/oauth-clients-graph.mjs]`;
 
 export function parseBenchArgs(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -42,6 +44,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       "token-cache": { type: "string", default: "10000" },
       "node-options": { type: "string", default: "" },
       out: { type: "string", default: "bench/results" },
+      baseline: { type: "string" },
     },
   });
   const positive = (name: string, raw: string, allowZero = false) => {
@@ -73,5 +76,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     tokenCache: Math.round(positive("token-cache", values["token-cache"], true)),
     nodeOptions: values["node-options"].split(" ").filter(Boolean),
     outDir: values.out,
+    ...(values.baseline ? { baseline: values.baseline } : {}),
   };
 }

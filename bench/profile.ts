@@ -10,14 +10,15 @@ import { requestOf, scenarios } from "./scenarios.js";
 
 /**
  * `npm run bench:profile -- [--scenario B] [--seconds 15] [--connections 10] [--functions N]
- *                           [--stacks NAME] [--server facade|lean|mercurius] [--allocations]`
+ *                           [--stacks NAME] [--server facade|lean|mercurius] [--allocations] [--keep]`
  *
  * Loads one scenario against the facade run from source (unbundled, so that packages can be
  * told apart) under `--cpu-prof`, and prints its self time grouped by package, the table
  * bench/README.md records before and after each change; `--functions N` adds the N
  * functions with the most self time, each with its callers' package; `--stacks NAME` the
  * commonest call paths into the function NAME. `--server lean` or `--server mercurius`
- * profiles scenario F's or M's server instead; `--allocations` weighs by bytes allocated (garbage included) instead of time.
+ * profiles scenario F's or M's server instead; `--allocations` weighs by bytes allocated (garbage included) instead of time;
+ * `--keep` leaves the profile on disk (its folder is printed) to open in Chrome DevTools.
  */
 
 interface ProfileNode {
@@ -81,6 +82,7 @@ const { values } = parseArgs({
     stacks: { type: "string" },
     allocations: { type: "boolean", default: false },
     server: { type: "string", default: "facade" },
+    keep: { type: "boolean", default: false },
   },
 });
 const scenarioId = values.scenario as "B" | "C" | "D";
@@ -187,5 +189,6 @@ try {
 } finally {
   await facade.stop();
   await upstream.stop();
-  rmSync(dir, { recursive: true, force: true });
+  if (values.keep) console.log(`\nthe profile: ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 }

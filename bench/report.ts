@@ -37,7 +37,7 @@ export interface BenchReport {
   /** B against A: throughput under full load, added latency at a moderate load. */
   ratios: { throughputBOverA: number; addedP50Ms: number; addedP99Ms: number };
   /** The facade's figures over each yardstick's on the same query (F: lean, M: Mercurius), on B, C and D. */
-  yardsticks: Record<YardstickId, { cpu: Record<string, number>; rss: Record<string, number> }>;
+  yardsticks: Partial<Record<YardstickId, { cpu: Record<string, number>; rss: Record<string, number> }>>;
   /** Time to refuse hostile documents, one at a time. */
   refusals: RefusalTiming[];
 }
@@ -56,9 +56,12 @@ export function ratiosOf(direct: ScenarioResult, facade: ScenarioResult): BenchR
   };
 }
 
-/** The yardsticks, by the prefix of their scenarios: F the lean facade, M Fastify + Mercurius. */
-export type YardstickId = "F" | "M";
-export const YARDSTICK_IDS: readonly YardstickId[] = ["F", "M"];
+/**
+ * The yardsticks, by the prefix of their scenarios: F the lean facade, M Fastify + Mercurius,
+ * and W, when `--baseline` names one, the facade as it was (another build of it).
+ */
+export type YardstickId = "F" | "M" | "W";
+export const YARDSTICK_IDS: readonly YardstickId[] = ["F", "M", "W"];
 
 /** Each facade scenario's figure over the yardstick's on the same query (FB or MB, …). */
 export function overYardstick(
@@ -81,10 +84,15 @@ export function yardsticksOf(results: ScenarioResult[]): BenchReport["yardsticks
     cpu: overYardstick(results, yardstick, (r) => r.serverCpuMsPerRequest),
     rss: overYardstick(results, yardstick, (r) => r.facadePeakRssMb),
   });
-  return { F: of("F"), M: of("M") };
+  const measured = YARDSTICK_IDS.filter((id) => results.some((r) => r.id.startsWith(id)));
+  return Object.fromEntries(measured.map((id) => [id, of(id)]));
 }
 
-const YARDSTICK_NAMES: Record<YardstickId, string> = { F: "the lean facade (F)", M: "Fastify + Mercurius (M)" };
+const YARDSTICK_NAMES: Record<YardstickId, string> = {
+  F: "the lean facade (F)",
+  M: "Fastify + Mercurius (M)",
+  W: "the baseline build (W)",
+};
 
 export function toMarkdown(report: BenchReport): string {
   const { machine, options, ratios } = report;
@@ -105,8 +113,8 @@ export function toMarkdown(report: BenchReport): string {
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
     "",
-    ...YARDSTICK_IDS.map((yardstick) => {
-      const { cpu, rss } = report.yardsticks[yardstick];
+    ...YARDSTICK_IDS.filter((yardstick) => report.yardsticks[yardstick]).map((yardstick) => {
+      const { cpu, rss } = report.yardsticks[yardstick]!;
       const list = (ratios: Record<string, number>) =>
         Object.entries(ratios)
           .map(([id, ratio]) => `${id} **${ratio}**`)

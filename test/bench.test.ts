@@ -121,7 +121,7 @@ describe("a very short real run", () => {
   const out = mkdtempSync(join(tmpdir(), "ocg-bench-results-"));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it("measures all four scenarios against real processes and writes JSON and Markdown", async () => {
+  it("measures all four scenarios against real processes, beside a baseline build, and writes JSON and Markdown", async () => {
     const options = {
       ...parseBenchArgs([
         "--duration",
@@ -134,24 +134,47 @@ describe("a very short real run", () => {
         "1",
         "--latency-samples",
         "5",
+        // The same build as its own baseline: what an A/B between two commits runs.
+        "--baseline",
+        "dist/oauth-clients-graph.mjs",
       ]),
       outDir: out,
     };
     const report = await runBench(options);
     // Each facade scenario beside the lean facade's, their measured slices taken in turn.
-    expect(report.scenarios.map((s) => s.id)).toEqual(["A", "B", "FB", "MB", "C", "FC", "MC", "D", "FD", "MD"]);
+    expect(report.scenarios.map((s) => s.id)).toEqual([
+      "A",
+      "B",
+      "FB",
+      "MB",
+      "WB",
+      "C",
+      "FC",
+      "MC",
+      "WC",
+      "D",
+      "FD",
+      "MD",
+      "WD",
+    ]);
     for (const scenario of report.scenarios) {
       expect(scenario.requests).toBeGreaterThan(0);
       expect(scenario.errors).toBe(0);
     }
     const calls = Object.fromEntries(report.scenarios.map((s) => [s.id, s.upstreamCallsPerRequest]));
-    expect(calls).toEqual({ A: 1, B: 1, C: 10, D: 10, FB: 1, FC: 10, FD: 10, MB: 1, MC: 10, MD: 10 });
+    expect(calls).toEqual({
+      A: 1,
+      ...{ B: 1, C: 10, D: 10 },
+      ...{ FB: 1, FC: 10, FD: 10 },
+      ...{ MB: 1, MC: 10, MD: 10 },
+      ...{ WB: 1, WC: 10, WD: 10 },
+    });
     for (const id of ["B", "FB", "MB"]) {
       expect(report.scenarios.find((s) => s.id === id)!.serverCpuMsPerRequest).toBeGreaterThan(0);
     }
-    for (const yardstick of ["F", "M"] as const) {
-      expect(Object.keys(report.yardsticks[yardstick].cpu).sort()).toEqual(["B", "C", "D"]);
-      expect(Object.keys(report.yardsticks[yardstick].rss).sort()).toEqual(["B", "C", "D"]);
+    for (const yardstick of ["F", "M", "W"] as const) {
+      expect(Object.keys(report.yardsticks[yardstick]!.cpu).sort()).toEqual(["B", "C", "D"]);
+      expect(Object.keys(report.yardsticks[yardstick]!.rss).sort()).toEqual(["B", "C", "D"]);
     }
     expect(report.scenarios.find((s) => s.id === "B")!.facadePeakRssMb).toBeGreaterThan(10);
     expect(report.startToReadyMs).toBeGreaterThan(0);

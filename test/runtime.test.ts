@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { promisify } from "node:util";
-import { graphql } from "graphql";
+import { type ExecutionResult, execute, graphql, parse } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
 import { allow, chain, deny, race, rule, shield } from "graphql-shield";
 import { createSchema } from "graphql-yoga";
@@ -25,7 +25,7 @@ describe("a quiet install", () => {
   }, 30_000);
 });
 
-describe("graphql-shield, patched for Node ≥ 23 (patches/)", () => {
+describe("graphql-shield, patched for Node ≥ 23 and for verdicts known at once (patches/)", () => {
   it("has a patch for exactly the installed version: a new release fails here until the patch is reviewed", () => {
     const { version } = JSON.parse(readFileSync(`${root}node_modules/graphql-shield/package.json`, "utf8"));
     expect(existsSync(`${root}patches/graphql-shield+${version}.patch`)).toBe(true);
@@ -60,5 +60,70 @@ describe("graphql-shield, patched for Node ≥ 23 (patches/)", () => {
     expect(result.data).toEqual({ chained: "c", chainedDenied: null, raced: "r", racedDenied: null });
     expect(result.errors?.map((error) => error.path?.[0]).sort()).toEqual(["chainedDenied", "racedDenied"]);
     expect(seen.sort()).toEqual(["first", "fourth", "second", "third"]);
+  });
+
+  describe("a field whose rule passes at once resolves without shield's promises", () => {
+    const typeDefs = "type Query { a: String, b: String, secret: String, failing: String, open: String }";
+    const resolvers = {
+      Query: {
+        a: () => "a",
+        b: () => "b",
+        secret: () => "s",
+        failing: () => {
+          throw new Error("the resolver's own error");
+        },
+        open: () => "o",
+      },
+    };
+    function guarded(decide: (context: { scopes: string[] }) => true | Error | Promise<true | Error>) {
+      const calls = { read: 0 };
+      const read = rule("read", { cache: "contextual" })((_parent, _args, context) => {
+        calls.read += 1;
+        return decide(context);
+      });
+      const manage = rule("manage", { cache: "contextual" })((_parent, _args, context) =>
+        context.scopes.includes("manage") ? true : new Error("needs manage"),
+      );
+      const permissions = shield(
+        { Query: { a: read, b: read, failing: read, secret: manage } },
+        { fallbackRule: allow, allowExternalErrors: true },
+      );
+      return { schema: applyMiddleware(createSchema({ typeDefs, resolvers }), permissions), calls };
+    }
+    const run = (schema: ReturnType<typeof guarded>["schema"], source: string, scopes: string[]) =>
+      execute({ schema, document: parse(source), contextValue: { scopes } });
+
+    it("answers synchronously, running the contextual rule once per context", () => {
+      const { schema, calls } = guarded((context) =>
+        context.scopes.includes("read") ? true : new Error("needs read"),
+      );
+      const result = run(schema, "{ a b open }", ["read"]);
+      // graphql-js returns a promise as soon as one field resolves to one.
+      expect(result).not.toBeInstanceOf(Promise);
+      expect((result as ExecutionResult).data).toEqual({ a: "a", b: "b", open: "o" });
+      expect(calls.read).toBe(1);
+    });
+
+    it("keeps shield's refusal for a rule that does not pass: that field null with the rule's error, the rest answered", async () => {
+      const { schema } = guarded(() => true);
+      const result = await run(schema, "{ a secret open }", ["read"]);
+      expect(result.data).toEqual({ a: "a", secret: null, open: "o" });
+      expect(result.errors?.map((error) => [error.path?.[0], error.message])).toEqual([["secret", "needs manage"]]);
+    });
+
+    it("keeps a resolver's own error, as shield's allowExternalErrors passes it", async () => {
+      const { schema } = guarded(() => true);
+      const result = await run(schema, "{ failing a }", ["read"]);
+      expect(result.data).toEqual({ failing: null, a: "a" });
+      expect(result.errors?.map((error) => error.message)).toEqual(["the resolver's own error"]);
+    });
+
+    it("takes shield's own path for a rule that answers with a promise", async () => {
+      const { schema, calls } = guarded(async () => true);
+      const result = run(schema, "{ a b }", ["read"]);
+      expect(result).toBeInstanceOf(Promise);
+      expect((await result).data).toEqual({ a: "a", b: "b" });
+      expect(calls.read).toBe(1);
+    });
   });
 });
