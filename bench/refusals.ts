@@ -6,6 +6,8 @@
  * Linear walks show as times that follow the document's bytes, not its expansion.
  */
 
+import { quantile } from "./report.js";
+
 export interface RefusalTiming {
   shape: string;
   bytes: number;
@@ -44,14 +46,13 @@ export async function timeRefusals(graphqlUrl: string, samples: number): Promise
       const error = answer.errors?.[0]?.extensions;
       outcome = error ? (error.limit ?? error.code ?? "error") : "answered";
     }
-    times.sort((a, b) => a - b);
     const round = (ms: number) => Math.round(ms * 100) / 100;
     timings.push({
       shape,
       bytes: Buffer.byteLength(query),
       outcome,
-      p50Ms: round(times[Math.floor(times.length / 2)]!),
-      maxMs: round(times[times.length - 1]!),
+      p50Ms: round(quantile(times, 0.5)),
+      maxMs: round(Math.max(...times)),
     });
   }
   return timings;

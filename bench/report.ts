@@ -31,8 +31,10 @@ export interface BenchReport {
   date: string;
   machine: { cores: number; node: string; platform: string };
   options: BenchOptions;
-  /** Facade start to a 200 from /readiness, in ms. */
+  /** Facade start to a 200 from /readiness, in ms: the median of a few starts. */
   startToReadyMs: number;
+  /** The same for the baseline build, when one is measured. */
+  baselineStartToReadyMs?: number;
   scenarios: ScenarioResult[];
   /** B against A: throughput under full load, added latency at a moderate load. */
   ratios: { throughputBOverA: number; addedP50Ms: number; addedP99Ms: number };
@@ -40,6 +42,12 @@ export interface BenchReport {
   yardsticks: Partial<Record<YardstickId, { cpu: Record<string, number>; rss: Record<string, number> }>>;
   /** Time to refuse hostile documents, one at a time. */
   refusals: RefusalTiming[];
+}
+
+/** The value below which a share `q` of `values` falls (0.5: the median). */
+export function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 /** GetClient calls per request, from the upstream's counters before and after a run. */
@@ -124,7 +132,7 @@ export function toMarkdown(report: BenchReport): string {
     }),
     `- B/A throughput: **${ratios.throughputBOverA}** (two shared cores: mixes in the load generator's and the upstream's cost)`,
     `- added latency at a moderate load, B − A: p50 **${ratios.addedP50Ms} ms**, p99 **${ratios.addedP99Ms} ms** (target p50 ≤ 0.5, p99 ≤ 1.5 ms)`,
-    `- facade start to ready: **${report.startToReadyMs} ms** (target ≤ 500 ms)`,
+    `- facade start to ready: **${report.startToReadyMs} ms** (target ≤ 500 ms)${report.baselineStartToReadyMs === undefined ? "" : `; the baseline build's ${report.baselineStartToReadyMs} ms`}`,
     "",
     "Hostile documents, one at a time, without a token (target: each refused within 100 ms):",
     "",

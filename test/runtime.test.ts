@@ -127,7 +127,7 @@ describe("graphql-shield, patched for Node ≥ 23 and for verdicts known at once
     });
 
     it("takes shield's own path for a rule that answers with a promise", async () => {
-      const { schema, calls } = guarded(async () => true);
+      const { schema, calls } = guarded(async () => true as const);
       const result = run(schema, "{ a b }", ["read"]);
       expect(result).toBeInstanceOf(Promise);
       expect((await result).data).toEqual({ a: "a", b: "b" });
