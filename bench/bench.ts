@@ -236,7 +236,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     };
 
     await run({ scenario: all.A, target: http1Upstream, workers: 1, pid: undefined });
-    for (const scenario of [all.B, all.C, all.D]) {
+    for (const scenario of options.scenarios.map((id) => all[id])) {
       await run(
         { scenario, target: facade, workers: 1, pid: facade.child.pid },
         {

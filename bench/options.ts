@@ -21,13 +21,15 @@ export interface BenchOptions {
   /** Flags for the facade's node, e.g. heap sizes. */
   nodeOptions: string[];
   outDir: string;
+  /** The facade's scenarios measured (B, C, D; A, the direct call, always runs). */
+  scenarios: ("B" | "C" | "D")[];
   /** Another build of the facade (its bundle's entry file), measured beside this one: an A/B in one run. */
   baseline?: string;
 }
 
 export const USAGE = `usage: npm run bench -- [--duration S] [--warmup S] [--slices N] [--connections N] [--latency-samples N] [--workers 1,2]
                         [--wire json|binary] [--upstream-http 1.1|2] [--token-cache N]
-                        [--node-options="--max-old-space-size=96 …"] [--out DIR] [--baseline OTHER/dist/oauth-clients-graph.mjs]`;
+                        [--node-options="--max-old-space-size=96 …"] [--out DIR] [--baseline OTHER/dist/oauth-clients-graph.mjs] [--scenarios B,C,D]`;
 
 export function parseBenchArgs(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -45,6 +47,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       "node-options": { type: "string", default: "" },
       out: { type: "string", default: "bench/results" },
       baseline: { type: "string" },
+      scenarios: { type: "string", default: "B,C,D" },
     },
   });
   const positive = (name: string, raw: string, allowZero = false) => {
@@ -76,6 +79,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     tokenCache: Math.round(positive("token-cache", values["token-cache"], true)),
     nodeOptions: values["node-options"].split(" ").filter(Boolean),
     outDir: values.out,
+    scenarios: values.scenarios.split(",").map((id) => oneOf("scenarios", id.trim(), ["B", "C", "D"] as const)),
     ...(values.baseline ? { baseline: values.baseline } : {}),
   };
 }

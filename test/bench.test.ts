@@ -17,6 +17,7 @@ describe("benchmark options", () => {
       workers: [1, 2],
       wireFormat: "json",
       upstreamHttp: "1.1",
+      scenarios: ["B", "C", "D"],
     });
     // A, B, C, D, F and M on B/C/D, plus one B per further worker count, each with its warm-up.
     const seconds = (10 + options.workers.length - 1) * (options.duration + options.warmup);
@@ -46,6 +47,10 @@ describe("benchmark options", () => {
       "--node-options=--max-old-space-size=64",
       "--out",
       "x",
+      "--scenarios",
+      "B,D",
+      "--baseline",
+      "../before/dist/oauth-clients-graph.mjs",
     ]);
     expect(options).toEqual({
       duration: 3,
@@ -59,11 +64,14 @@ describe("benchmark options", () => {
       latencySamples: 50,
       nodeOptions: ["--max-old-space-size=64"],
       outDir: "x",
+      scenarios: ["B", "D"],
+      baseline: "../before/dist/oauth-clients-graph.mjs",
     });
     expect(() => parseBenchArgs(["--duration", "0"])).toThrow(/--duration/);
     expect(() => parseBenchArgs(["--wire", "xml"])).toThrow(/--wire/);
     expect(() => parseBenchArgs(["--workers", "1.5"])).toThrow(/--workers/);
     expect(() => parseBenchArgs(["--slices", "1.5"])).toThrow(/--slices/);
+    expect(() => parseBenchArgs(["--scenarios", "B,E"])).toThrow(/--scenarios/);
   });
 });
 
