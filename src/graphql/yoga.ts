@@ -146,7 +146,8 @@ export function createGraphQLHandler(options: YogaOptions) {
     maskedErrors: { maskError: createErrorMasker(logger), isDev: false },
     landingPage: false,
     logging: {
-      debug: (...args) => logger.debug({ yoga: args.map(String) }),
+      // Yoga logs at debug several times per request: below that level, nothing is built.
+      debug: logger.isLevelEnabled("debug") ? (...args) => logger.debug({ yoga: args.map(String) }) : () => {},
       info: (...args) => logger.info({ yoga: args.map(String) }),
       warn: (...args) => logger.warn({ yoga: args.map(String) }),
       // Errors worth an operator's attention are logged by the error masker, without credentials.
