@@ -278,7 +278,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     }
 
     const direct = results.find((r) => r.id === "A")!;
-    const viaFacade = results.find((r) => r.id === "B" && r.workers === 1)!;
+    const viaFacade = results.find((r) => r.id === "B" && r.workers === 1);
     return {
       date: new Date().toISOString(),
       machine: {
@@ -290,7 +290,8 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       startToReadyMs: facadeStartMs,
       ...(baselineStartMs === undefined ? {} : { baselineStartToReadyMs: baselineStartMs }),
       scenarios: results,
-      ratios: ratiosOf(direct, viaFacade),
+      // B against A, when B ran (`--scenarios`).
+      ...(viaFacade ? { ratios: ratiosOf(direct, viaFacade) } : {}),
       yardsticks: yardsticksOf(results),
       refusals,
     };

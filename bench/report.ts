@@ -37,7 +37,7 @@ export interface BenchReport {
   baselineStartToReadyMs?: number;
   scenarios: ScenarioResult[];
   /** B against A: throughput under full load, added latency at a moderate load. */
-  ratios: { throughputBOverA: number; addedP50Ms: number; addedP99Ms: number };
+  ratios?: { throughputBOverA: number; addedP50Ms: number; addedP99Ms: number };
   /** The facade's figures over each yardstick's on the same query (F: lean, M: Mercurius), on B, C and D. */
   yardsticks: Partial<Record<YardstickId, { cpu: Record<string, number>; rss: Record<string, number> }>>;
   /** Time to refuse hostile documents, one at a time. */
@@ -130,8 +130,12 @@ export function toMarkdown(report: BenchReport): string {
       const target = yardstick === "M" ? " (target ≤ 1.0; milestone ≤ 1.5)" : "";
       return `- facade ÷ ${YARDSTICK_NAMES[yardstick]} on the same query: CPU per request ${list(cpu)}${target}; peak RSS ${list(rss)}`;
     }),
-    `- B/A throughput: **${ratios.throughputBOverA}** (two shared cores: mixes in the load generator's and the upstream's cost)`,
-    `- added latency at a moderate load, B − A: p50 **${ratios.addedP50Ms} ms**, p99 **${ratios.addedP99Ms} ms** (target p50 ≤ 0.5, p99 ≤ 1.5 ms)`,
+    ...(ratios
+      ? [
+          `- B/A throughput: **${ratios.throughputBOverA}** (two shared cores: mixes in the load generator's and the upstream's cost)`,
+          `- added latency at a moderate load, B − A: p50 **${ratios.addedP50Ms} ms**, p99 **${ratios.addedP99Ms} ms** (target p50 ≤ 0.5, p99 ≤ 1.5 ms)`,
+        ]
+      : []),
     `- facade start to ready: **${report.startToReadyMs} ms** (target ≤ 500 ms)${report.baselineStartToReadyMs === undefined ? "" : `; the baseline build's ${report.baselineStartToReadyMs} ms`}`,
     "",
     "Hostile documents, one at a time, without a token (target: each refused within 100 ms):",

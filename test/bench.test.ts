@@ -192,6 +192,9 @@ describe("a very short real run", () => {
     expect(JSON.parse(readFileSync(json, "utf8"))).toEqual(JSON.parse(JSON.stringify(report)));
     expect(readFileSync(markdown, "utf8")).toBe(toMarkdown(report));
     expect(toMarkdown(report)).toMatch(/B\/A throughput: \*\*[\d.]+\*\*/);
+    // A run without B (`--scenarios C,D`) has no B/A to print, and still reports.
+    const { ratios: _, ...withoutB } = report;
+    expect(toMarkdown(withoutB)).not.toMatch(/B\/A throughput/);
     // Hostile documents are refused by the bound that names them; the 16 KB padding fits.
     expect(
       Object.fromEntries(report.refusals.map((r) => [r.bytes > 200_000 ? "body" : r.shape.split(",")[0], r.outcome])),
