@@ -26,6 +26,7 @@ import {
   type ScenarioResult,
   toMarkdown,
   writeReport,
+  type YardstickId,
   yardsticksOf,
 } from "./report.js";
 import { requestOf, type Scenario, scenarios } from "./scenarios.js";
@@ -236,31 +237,19 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     };
 
     await run({ scenario: all.A, target: http1Upstream, workers: 1, pid: undefined });
+    // Each yardstick's figures on a scenario carry its prefix (FB, MB, WB), as the report reads them.
+    const beside = (scenario: Scenario, prefix: YardstickId, name: string, target: Running): Subject => ({
+      scenario: { ...scenario, id: `${prefix}${scenario.id}`, title: `${name}: ${scenario.title}` },
+      target,
+      workers: 1,
+      pid: target.child.pid,
+    });
     for (const scenario of options.scenarios.map((id) => all[id])) {
       await run(
         { scenario, target: facade, workers: 1, pid: facade.child.pid },
-        {
-          scenario: { ...scenario, id: `F${scenario.id}`, title: `lean facade: ${scenario.title}` },
-          target: lean,
-          workers: 1,
-          pid: lean.child.pid,
-        },
-        {
-          scenario: { ...scenario, id: `M${scenario.id}`, title: `Fastify + Mercurius: ${scenario.title}` },
-          target: mercurius,
-          workers: 1,
-          pid: mercurius.child.pid,
-        },
-        ...(baseline
-          ? [
-              {
-                scenario: { ...scenario, id: `W${scenario.id}`, title: `baseline build: ${scenario.title}` },
-                target: baseline,
-                workers: 1,
-                pid: baseline.child.pid,
-              },
-            ]
-          : []),
+        beside(scenario, "F", "lean facade", lean),
+        beside(scenario, "M", "Fastify + Mercurius", mercurius),
+        ...(baseline ? [beside(scenario, "W", "baseline build", baseline)] : []),
       );
     }
     log("hostile documents, one at a time…");
