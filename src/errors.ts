@@ -1,4 +1,4 @@
-import { GraphQLError, type GraphQLErrorOptions } from "graphql";
+import { type FieldNode, GraphQLError, type GraphQLErrorOptions } from "graphql";
 import { UNAUTHENTICATED_REASONS, type UnauthenticatedReason } from "./auth/verifier.js";
 import type { SafeDetails, UpstreamError } from "./upstream/clients-service.js";
 
@@ -12,8 +12,10 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: "no valid bearer token where one is needed; `extensions.reason` says what is wrong with it",
   FORBIDDEN: "the token lacks the scope a field needs (`extensions.requiredScope(s)`), or the upstream refused it",
   BAD_USER_INPUT: "an argument or variable that is not valid (`extensions.argumentName`); costs no upstream call",
-  NOT_FOUND: "the mutation's OAuth client does not exist (a query answers `null` instead)",
+  NOT_FOUND: "a rotation's OAuth client does not exist: that alias answers `null` (a query answers `null` alone)",
   DUPLICATE_ROTATION: "a client's secret asked to be replaced twice in one HTTP request, refused before either",
+  SECRET_NOT_SELECTED:
+    "a rotation that does not select `client { clientSecret }`, refused before any: its new secret would be lost",
   QUERY_LIMIT_EXCEEDED: "a bound of the request was exceeded; `extensions.limit` names which",
   UPSTREAM_UNAVAILABLE: "the upstream could not be reached, or said it is unavailable",
   UPSTREAM_TIMEOUT: "the upstream did not answer within the request's time budget",
@@ -134,6 +136,22 @@ export function duplicateRotation(clientId: string): GraphQLError {
     `The secret of ${clientId} may be replaced at most once per request; this operation asks for it again.`,
     { clientId, http: BEFORE_EXECUTION },
   );
+}
+
+/** A rotation whose answer would not carry the new secret, refused before any rotation of its operation. */
+export function secretNotSelected(field: FieldNode): GraphQLError {
+  const alias = field.alias?.value ?? field.name.value;
+  return typed(
+    "SECRET_NOT_SELECTED",
+    `${alias} replaces a secret without selecting client { clientSecret }: the new secret is shown only in this answer, and the old one stops working. Nothing was replaced.`,
+    { http: BEFORE_EXECUTION },
+    { nodes: field },
+  );
+}
+
+/** A refusal decided before execution, located at the field it is about. */
+export function locatedAt(error: GraphQLError, field: FieldNode): GraphQLError {
+  return new GraphQLError(error.message, { nodes: field, extensions: { ...error.extensions, http: BEFORE_EXECUTION } });
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { Server } from "node:http";
+import trustedDocuments from "../examples/gql/persisted-documents.json" with { type: "json" };
 import { createTokenVerifier } from "./auth/verifier.js";
 import type { ResolvedConfig } from "./config/index.js";
 import { createContextFactory } from "./context/context.js";
-import { createBudgets } from "./context/request-budget.js";
 import { createGraphQLHandler, GRAPHQL_PATH } from "./graphql/yoga.js";
 import { bodySizeGuard, corsGuard, type Guard, hostGuard, isLoopbackHost } from "./http/guards.js";
 import { createRequestHandler } from "./http/request-handler.js";
@@ -39,7 +39,7 @@ export interface RunningFacade {
 
 /** Builds the facade and resolves once it is listening. */
 export async function startFacade({ config, logger, graphiqlToken }: FacadeOptions): Promise<RunningFacade> {
-  const metrics = createMetrics();
+  const metrics = createMetrics(Object.values(trustedDocuments));
   const tracing = config.tracing && (await startTracing(config.tracing));
 
   // Connect client → upstream.
@@ -54,18 +54,15 @@ export async function startFacade({ config, logger, graphiqlToken }: FacadeOptio
   const context = createContextFactory({
     verifyToken: createTokenVerifier(config.auth, logger),
     upstream,
-    budgetOf: createBudgets(
-      {
-        maxCost: config.limits.maxCost,
-        maxRepresentations: config.limits.maxRepresentations,
-        maxResponseBytes: config.limits.maxResponseBytes,
-        maxUpstreamCalls: config.upstream.maxCallsPerRequest,
-        maxInFlight: config.upstream.maxInFlightPerRequest,
-        timeoutMs: config.limits.requestTimeoutMs,
-      },
-      // Upstream calls in flight, bounded for the process and shared fairly between requests.
-      createCallScheduler(config.upstream.maxInFlight),
-    ),
+    limits: {
+      maxCost: config.limits.maxCost,
+      maxRepresentations: config.limits.maxRepresentations,
+      maxResponseBytes: config.limits.maxResponseBytes,
+      maxUpstreamCalls: config.upstream.maxCallsPerRequest,
+      maxInFlight: config.upstream.maxInFlightPerRequest,
+      timeoutMs: config.limits.requestTimeoutMs,
+    },
+    scheduler: createCallScheduler(config.upstream.maxInFlight),
     observeBatch: metrics.observeBatch,
   });
 

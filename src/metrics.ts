@@ -1,4 +1,4 @@
-import { getOperationAST } from "graphql";
+import { getOperationAST, Kind, parse } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 import type { GraphQLContext } from "./context/context.js";
@@ -11,7 +11,9 @@ import type { GraphQLContext } from "./context/context.js";
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /**
  * Operation names come from callers: only an authenticated caller's are recorded (anyone else's
- * count as "unauthenticated"), and past this many distinct ones, the rest count as "other".
+ * count as "unauthenticated"), and past this many distinct ones, the rest count as "other". The
+ * names of the trusted documents are registered at start, beyond this bound, so that callers
+ * filling it cannot push them out.
  */
 const MAX_OPERATION_NAMES = 200;
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -24,7 +26,18 @@ export interface Metrics {
   operationsPlugin: Plugin<GraphQLContext>;
 }
 
-export function createMetrics(): Metrics {
+/** The operation names of documents (the trusted documents' manifest). */
+function operationNamesOf(documents: Iterable<string>): string[] {
+  const names: string[] = [];
+  for (const text of documents) {
+    for (const definition of parse(text).definitions) {
+      if (definition.kind === Kind.OPERATION_DEFINITION && definition.name) names.push(definition.name.value);
+    }
+  }
+  return names;
+}
+
+export function createMetrics(trustedDocuments: Iterable<string> = []): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
@@ -61,13 +74,13 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
 
-  const seenNames = new Set<string>();
+  const trustedNames = new Set(operationNamesOf(trustedDocuments));
+  const callerNames = new Set<string>();
   const operationLabel = (name: string | undefined) => {
     if (!name) return "anonymous";
-    if (!OPERATION_NAME.test(name)) return "other";
-    if (seenNames.has(name)) return name;
-    if (seenNames.size >= MAX_OPERATION_NAMES) return "other";
-    seenNames.add(name);
+    if (trustedNames.has(name) || callerNames.has(name)) return name;
+    if (!OPERATION_NAME.test(name) || callerNames.size >= MAX_OPERATION_NAMES) return "other";
+    callerNames.add(name);
     return name;
   };
 
@@ -80,7 +93,9 @@ export function createMetrics(): Metrics {
       return {
         onExecuteDone({ result }) {
           if (!("errors" in result) && !("data" in result)) return; // a stream: not used by this schema
-          const outcome = !result.errors?.length ? "success" : result.data ? "partial" : "error";
+          // Root fields are nullable: an operation whose every one failed answers nulls, an error.
+          const answered = result.data && Object.values(result.data).some((value) => value !== null);
+          const outcome = !result.errors?.length ? "success" : answered ? "partial" : "error";
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           operations.inc({ ...labels, outcome });
           operationSeconds.observe({ ...labels, outcome }, seconds);

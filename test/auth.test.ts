@@ -165,9 +165,9 @@ describe("scopes mapped to fields", () => {
     expect((await stack.upstreamStats()).recent.map((call) => call.includeSecret)).toEqual([false]);
   });
 
-  it("refuses the mutation to a read-only token with FORBIDDEN, and the upstream sees no call", async () => {
+  it("refuses the mutation to a read-only token with FORBIDDEN before it runs, and the upstream sees no call", async () => {
     const { body } = await stack.graphql(REGENERATE, { token: await stack.mint([READ]) });
-    expect(body.data).toBeNull();
+    expect(body.data).toBeUndefined();
     expect(body.errors![0]!.extensions).toEqual({ code: "FORBIDDEN", requiredScope: MANAGE });
     expect((await stack.upstreamStats()).calls).toEqual({});
   });

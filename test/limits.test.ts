@@ -106,7 +106,7 @@ describe("HTTP-level limits", () => {
 
   it("refuses mutations over GET", async () => {
     const query = encodeURIComponent(
-      `mutation { regenerateClientSecret(input: { clientId: "${EXAMPLE_CLIENT_ID}" }) { client { id } } }`,
+      `mutation { regenerateClientSecret(input: { clientId: "${EXAMPLE_CLIENT_ID}" }) { client { clientSecret } } }`,
     );
     const response = await fetch(`${stack.facade.graphqlUrl}?query=${query}`, {
       headers: { authorization: `Bearer ${stack.token}`, [CSRF_HEADER]: "1", accept: "application/json" },

@@ -54,7 +54,7 @@ describe("Prometheus metrics", () => {
       token: await stack.mint([READ]),
     });
     await stack.graphql(
-      `mutation Denied { regenerateClientSecret(input: { clientId: "${EXAMPLE_CLIENT_ID}" }) { client { id } } }`,
+      `mutation Denied { regenerateClientSecret(input: { clientId: "${EXAMPLE_CLIENT_ID}" }) { client { clientSecret } } }`,
       {
         token: await stack.mint([READ]),
       },

@@ -21,7 +21,7 @@ describe("Mutation.regenerateClientSecret", () => {
 
     const regenerated = await stack.graphql(REGENERATE, { variables: { id: CLIENT_ID } });
     expect(regenerated.body.errors).toBeUndefined();
-    const { client } = regenerated.body.data!.regenerateClientSecret;
+    const { client } = regenerated.body.data!.regenerateClientSecret!;
     expect(client.id).toBe(CLIENT_ID);
     expect(client.clientSecret).toMatch(/^sk_live_[0-9a-f]{32}$/);
     expect(client.clientSecret).not.toBe(oldSecret);
@@ -52,7 +52,7 @@ describe("Mutation.regenerateClientSecret", () => {
 
   it("rotates a client at most once per HTTP request across the operations of a batch", async () => {
     const mutation = {
-      query: `mutation { regenerateClientSecret(input: { clientId: "${CLIENT_ID}" }) { client { id } } }`,
+      query: `mutation { regenerateClientSecret(input: { clientId: "${CLIENT_ID}" }) { client { id clientSecret } } }`,
     };
     const response = await fetch(stack.facade.graphqlUrl, {
       method: "POST",
@@ -78,13 +78,13 @@ describe("Mutation.regenerateClientSecret", () => {
 
   it("answers NOT_FOUND for an id no client has", async () => {
     const { body } = await stack.graphql(REGENERATE, { variables: { id: "9f8e7d6c-5b4a-4392-8170-000000000000" } });
-    expect(body.data).toBeNull();
+    expect(body.data).toEqual({ regenerateClientSecret: null });
     expect(body.errors![0]!.extensions!.code).toBe("NOT_FOUND");
   });
 
   it("rejects a malformed id with BAD_USER_INPUT and makes no upstream call", async () => {
     const { body } = await stack.graphql(REGENERATE, { variables: { id: "9f8e7d6c" } });
-    expect(body.data).toBeNull();
+    expect(body.data).toEqual({ regenerateClientSecret: null });
     expect(body.errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", argumentName: "input.clientId" });
     expect((await stack.upstreamStats()).calls).toEqual({});
   });

@@ -185,7 +185,7 @@ describe("graphql-shield enforces what the directives declare", () => {
 
       // A malformed id: allowed callers reach the resolver and get BAD_USER_INPUT; nothing is regenerated.
       const regenerate = await stack.graphql(
-        `mutation { regenerateClientSecret(input: { clientId: "not-a-uuid" }) { client { id } } }`,
+        `mutation { regenerateClientSecret(input: { clientId: "not-a-uuid" }) { client { id clientSecret } } }`,
         { token },
       );
       const required = argument(fields.get("Mutation.regenerateClientSecret")!.directives, "requiresScopes", "scopes");

@@ -47,8 +47,9 @@ describe("upstream errors become typed GraphQL errors", () => {
   it("an upstream failure of the mutation is a typed error and RegenerateSecret is called once", async () => {
     await stack.failUpstream("unavailable", 1);
     const { body } = await stack.graphql(MUTATION);
-    expect(body.data).toBeNull();
+    expect(body.data).toEqual({ regenerateClientSecret: null });
     expect(body.errors![0]!.extensions!.code).toBe("UPSTREAM_UNAVAILABLE");
+    expect(body.errors![0]!.path).toEqual(["regenerateClientSecret"]);
     expect((await stack.upstreamStats()).calls).toEqual({ RegenerateSecret: 1 });
   });
 

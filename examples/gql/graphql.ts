@@ -16,14 +16,14 @@ export type RegenerateSecretMutationVariables = Exact<{
 }>;
 
 
-export type RegenerateSecretMutation = { regenerateClientSecret: { client: { id: string, clientSecret: string | null, updatedAt: string | null } } };
+export type RegenerateSecretMutation = { regenerateClientSecret: { client: { id: string, clientSecret: string | null, updatedAt: string | null } } | null };
 
 export type ClientAllFieldsQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type ClientAllFieldsQuery = { oauthClient: { id: string, clientSecret: string | null, name: string, description: string | null, redirectUri: string | null, websiteUrl: string | null, logoUrl: string | null, supportsRefreshToken: boolean, supportsImplicitGrant: boolean, supportsDeviceCodeGrant: boolean, supportsCodeGrant: boolean, isVerified: boolean, applicationId: string | null, usesManagedBuckets: boolean, allowedDelegators: Array<string>, backchannelLogoutUri: string | null, backchannelLogoutSessionRequired: boolean, frontchannelLogoutUri: string | null, frontchannelLogoutSessionRequired: boolean, postLogoutRedirectUris: Array<string>, createdAt: string | null, updatedAt: string | null, applicationBindings: Array<{ applicationId: string, config: { jsonConfig: Record<string, unknown> } }> } | null };
+export type ClientAllFieldsQuery = { oauthClient: { id: string, clientSecret: string | null, name: string, description: string | null, redirectUri: string | null, websiteUrl: string | null, logoUrl: string | null, supportsRefreshToken: boolean, supportsImplicitGrant: boolean, supportsDeviceCodeGrant: boolean, supportsCodeGrant: boolean, isVerified: boolean, applicationId: string | null, usesManagedBuckets: boolean, allowedDelegators: Array<string> | null, backchannelLogoutUri: string | null, backchannelLogoutSessionRequired: boolean, frontchannelLogoutUri: string | null, frontchannelLogoutSessionRequired: boolean, postLogoutRedirectUris: Array<string> | null, createdAt: string | null, updatedAt: string | null, applicationBindings: Array<{ applicationId: string, config: { jsonConfig: Record<string, unknown> } }> } | null };
 
 export type ClientSecretQueryVariables = Exact<{
   id: string;

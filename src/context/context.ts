@@ -1,41 +1,52 @@
 import type { YogaInitialContext } from "graphql-yoga";
 import type { Auth, TokenVerifier } from "../auth/verifier.js";
+import type { CallScheduler } from "../upstream/call-scheduler.js";
 import type { Upstream } from "../upstream/clients-service.js";
 import { createOAuthClientLoader, type OAuthClientLoader } from "./oauth-client-loader.js";
-import type { RequestBudget } from "./request-budget.js";
+import { type BudgetLimits, RequestBudget } from "./request-budget.js";
 
-/** What every resolver and permission rule sees: built once per GraphQL operation. */
+/**
+ * What every resolver and permission rule sees. Its parts belong to the HTTP request, so the
+ * operations of a batch share them: one verified caller, one budget and one DataLoader.
+ */
 export interface GraphQLContext {
   /** Who is calling, from their verified bearer token. */
   auth: Auth;
-  /** What the HTTP request may still spend, shared by every operation of its batch. */
+  /** What the HTTP request may still spend. */
   budget: RequestBudget;
   oauthClients: OAuthClientLoader;
 }
 
+type RequestScope = Pick<GraphQLContext, "auth" | "budget" | "oauthClients">;
+
 export interface ContextDependencies {
   verifyToken: TokenVerifier;
   upstream: Upstream;
-  /** The budget of the HTTP request an operation belongs to. */
-  budgetOf: (request: Request) => RequestBudget;
+  limits: BudgetLimits;
+  /** Upstream calls in flight, bounded for the process and shared fairly between requests. */
+  scheduler: CallScheduler;
   observeBatch?: (size: number) => void;
 }
 
 export function createContextFactory(dependencies: ContextDependencies) {
-  const { verifyToken, upstream, budgetOf, observeBatch } = dependencies;
-  return async ({ request }: YogaInitialContext): Promise<GraphQLContext> => {
-    const budget = budgetOf(request);
+  const { verifyToken, upstream, limits, scheduler, observeBatch } = dependencies;
+  const scopes = new WeakMap<Request, Promise<RequestScope>>();
+
+  const scopeOf = async (request: Request): Promise<RequestScope> => {
+    const budget = new RequestBudget(limits, scheduler);
     const auth = await verifyToken(request.headers.get("authorization"));
     const authorization = auth.authenticated ? auth.authorization : undefined;
-    return {
-      auth,
-      budget,
-      oauthClients: createOAuthClientLoader(
-        upstream,
-        { authorization, signal: request.signal, deadline: budget.deadline, beforeAttempt: budget.takeUpstreamCall },
-        budget,
-        observeBatch,
-      ),
-    };
+    const callOptions = { authorization, signal: request.signal, deadline: budget.deadline };
+    return { auth, budget, oauthClients: createOAuthClientLoader(upstream, callOptions, budget, observeBatch) };
+  };
+
+  return async ({ request }: YogaInitialContext): Promise<GraphQLContext> => {
+    let scope = scopes.get(request);
+    if (!scope) {
+      scope = scopeOf(request);
+      scopes.set(request, scope);
+    }
+    // Yoga merges each operation's context into its own object: the parts are shared, not the object.
+    return { ...(await scope) };
   };
 }

@@ -3,14 +3,18 @@ import { type CallOptions, type OAuthClient, type Upstream, UpstreamError } from
 import type { RequestBudget } from "./request-budget.js";
 
 /**
- * Per-operation access to OAuth clients. Reads go through one DataLoader, so identical
- * lookups in an operation make one upstream call and the distinct lookups of a tick
- * go out together, in the HTTP request's lane of the upstream scheduler. Nothing outlives the request.
+ * Per-HTTP-request access to OAuth clients. Reads go through one DataLoader, so identical
+ * lookups anywhere in the request (every operation of a batch) make one upstream call and the
+ * distinct lookups of a tick go out together, in the request's lane of the upstream scheduler.
+ * Nothing outlives the request.
  */
 export interface OAuthClientLoader {
   /** The OAuth client, or null when the upstream does not know the id. */
   get(clientId: string, includeSecret: boolean): Promise<OAuthClient | null>;
-  /** Never batched, deduplicated or retried: every call invalidates the previous secret. */
+  /**
+   * Never batched, deduplicated or retried: every call invalidates the previous secret. Its
+   * upstream call was reserved when the operation was admitted (RequestBudget.admit).
+   */
   regenerateSecret(clientId: string): Promise<OAuthClient>;
 }
 
@@ -21,16 +25,17 @@ interface LoadKey {
 
 export function createOAuthClientLoader(
   upstream: Upstream,
-  callOptions: CallOptions,
+  rotationOptions: Omit<CallOptions, "beforeAttempt">,
   budget: RequestBudget,
   observeBatch?: (size: number) => void,
 ): OAuthClientLoader {
+  const readOptions: CallOptions = { ...rotationOptions, beforeAttempt: budget.takeUpstreamCall };
   const loader = new DataLoader<LoadKey, OAuthClient | null, string>(
     (keys) => {
       observeBatch?.(keys.length);
       return Promise.all(
         keys.map((key) =>
-          budget.schedule(() => upstream.getClient(key.clientId, key.includeSecret, callOptions)).catch(notFoundAsNull),
+          budget.schedule(() => upstream.getClient(key.clientId, key.includeSecret, readOptions)).catch(notFoundAsNull),
         ),
       );
     },
@@ -40,7 +45,7 @@ export function createOAuthClientLoader(
   return {
     get: (clientId, includeSecret) => loader.load({ clientId, includeSecret }),
     async regenerateSecret(clientId) {
-      const oauthClient = await budget.schedule(() => upstream.regenerateSecret(clientId, callOptions));
+      const oauthClient = await budget.schedule(() => upstream.regenerateSecret(clientId, rotationOptions));
       // What this request read before is stale now.
       loader.clear({ clientId, includeSecret: false }).clear({ clientId, includeSecret: true });
       return oauthClient;

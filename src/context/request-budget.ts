@@ -18,6 +18,14 @@ export interface BudgetLimits {
   timeoutMs: number;
 }
 
+/** What an operation asks of its request's budget, known before it runs. */
+export interface OperationCharge {
+  cost: number;
+  representations: number;
+  /** The clients whose secret it replaces: one RegenerateSecret call each, never retried. */
+  rotations: readonly string[];
+}
+
 export class RequestBudget {
   /** Epoch milliseconds by which the request must be answered; upstream calls get what is left. */
   readonly deadline: number;
@@ -27,7 +35,7 @@ export class RequestBudget {
   private representations = 0;
   private upstreamCalls = 0;
   private responseBytes = 0;
-  private readonly rotations = new Set<string>();
+  private rotations: ReadonlySet<string> = new Set<string>();
 
   constructor(
     private readonly limits: BudgetLimits,
@@ -37,21 +45,42 @@ export class RequestBudget {
     this.schedule = scheduler.lane(limits.maxInFlight);
   }
 
-  /** Charges an operation before it runs; the refusal when the request's total would exceed a bound. */
-  chargeOperation(cost: number, representations: number): GraphQLError | undefined {
-    const { maxCost, maxRepresentations } = this.limits;
-    if (this.representations + representations > maxRepresentations) {
+  /**
+   * Admits an operation before it runs, or refuses it: every bound is checked first and only
+   * an admitted operation is charged, so a refusal spends nothing. Its rotations are claimed
+   * (each client once per request) and their upstream calls reserved here, so that no bound
+   * can stop a rotation once the first of the request has been made.
+   */
+  admit(charge: OperationCharge): GraphQLError | undefined {
+    const { maxCost, maxRepresentations, maxUpstreamCalls } = this.limits;
+    const representations = this.representations + charge.representations;
+    if (representations > maxRepresentations) {
       return limitExceeded(
         "representations",
-        `At most ${maxRepresentations} _entities representations per request, found ${this.representations + representations}.`,
+        `At most ${maxRepresentations} _entities representations per request, found ${representations}.`,
       );
     }
-    if (this.cost + cost > maxCost) {
+    const cost = this.cost + charge.cost;
+    if (cost > maxCost) {
       const batch = this.cost > 0 ? ` (${this.cost} already spent by this request's other operations)` : "";
-      return limitExceeded("cost", `Query cost limit of ${maxCost} exceeded, estimated ${this.cost + cost}${batch}.`);
+      return limitExceeded("cost", `Query cost limit of ${maxCost} exceeded, estimated ${cost}${batch}.`);
     }
-    this.cost += cost;
-    this.representations += representations;
+    const claimed = new Set(this.rotations);
+    for (const clientId of charge.rotations) {
+      if (claimed.has(clientId)) return duplicateRotation(clientId);
+      claimed.add(clientId);
+    }
+    const upstreamCalls = this.upstreamCalls + charge.rotations.length;
+    if (upstreamCalls > maxUpstreamCalls) {
+      return limitExceeded(
+        "upstream_calls",
+        `At most ${maxUpstreamCalls} upstream calls per request; replacing ${charge.rotations.length} secrets needs ${upstreamCalls}.`,
+      );
+    }
+    this.cost = cost;
+    this.representations = representations;
+    this.rotations = claimed;
+    this.upstreamCalls = upstreamCalls;
     return undefined;
   }
 
@@ -66,10 +95,13 @@ export class RequestBudget {
     this.upstreamCalls += 1;
   };
 
-  /** Counts an answer's bytes; the refusal when the request's answers together would exceed the bound. */
-  chargeAnswer(bytes: number): GraphQLError | undefined {
+  /**
+   * Counts an answer's bytes; the refusal when the request's answers together would exceed the
+   * bound. An answer that must be sent (it carries new secrets) is counted and never refused.
+   */
+  chargeAnswer(bytes: number, mustSend = false): GraphQLError | undefined {
     const { maxResponseBytes } = this.limits;
-    if (this.responseBytes + bytes > maxResponseBytes) {
+    if (!mustSend && this.responseBytes + bytes > maxResponseBytes) {
       return limitExceeded(
         "response_size",
         `The answer would be ${this.responseBytes + bytes} bytes; at most ${maxResponseBytes} are sent.`,
@@ -78,28 +110,4 @@ export class RequestBudget {
     this.responseBytes += bytes;
     return undefined;
   }
-
-  /** Claims the one rotation of each client's secret this request may make; the refusal when one is claimed twice. */
-  claimRotations(clientIds: readonly string[]): GraphQLError | undefined {
-    const claimed = new Set(this.rotations);
-    for (const clientId of clientIds) {
-      if (claimed.has(clientId)) return duplicateRotation(clientId);
-      claimed.add(clientId);
-    }
-    for (const clientId of clientIds) this.rotations.add(clientId);
-    return undefined;
-  }
-}
-
-/** One budget per HTTP request, found again by every operation of its batch. */
-export function createBudgets(limits: BudgetLimits, scheduler: CallScheduler) {
-  const budgets = new WeakMap<Request, RequestBudget>();
-  return (request: Request): RequestBudget => {
-    let budget = budgets.get(request);
-    if (!budget) {
-      budget = new RequestBudget(limits, scheduler);
-      budgets.set(request, budget);
-    }
-    return budget;
-  };
 }

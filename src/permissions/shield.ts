@@ -2,17 +2,14 @@ import type { GraphQLSchema } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
 import { allow, deny, type IRules, rule, shield } from "graphql-shield";
 import type { GraphQLContext } from "../context/context.js";
-import { missingScope, notAvailable, unauthenticated } from "../errors.js";
-import { describeScopes, PUBLIC, REQUIRED_SCOPES, type Requirement, ROOT_TYPES } from "./table.js";
+import { notAvailable } from "../errors.js";
+import { PUBLIC, REQUIRED_SCOPES, type Requirement, ROOT_TYPES, refusalOf } from "./table.js";
 
 /** A rule passing a token with any one of `scopes`; the refusal names them as the table does. */
 const requireScopes = (scopes: readonly string[]) =>
-  rule(`requireScopes(${scopes.join(" ")})`, { cache: "contextual" })((_parent, _args, context: GraphQLContext) => {
-    if (!context.auth.authenticated) return unauthenticated(context.auth.reason);
-    const { scopes: held } = context.auth;
-    if (scopes.some((scope) => held.has(scope))) return true;
-    return missingScope(scopes, describeScopes(scopes));
-  });
+  rule(`requireScopes(${scopes.join(" ")})`, { cache: "contextual" })(
+    (_parent, _args, context: GraphQLContext) => refusalOf(context.auth, scopes) ?? true,
+  );
 
 function ruleTree(): IRules {
   const tree: Record<string, Record<string, unknown>> = Object.fromEntries(

@@ -1,5 +1,7 @@
+import type { GraphQLError } from "graphql";
 import { SCOPE_MANAGE, SCOPE_READ } from "../auth/scopes.js";
 import type { Auth } from "../auth/verifier.js";
+import { missingScope, notAvailable, unauthenticated } from "../errors.js";
 
 /** Marks a field anyone may use, without a token. */
 export const PUBLIC = "public";
@@ -40,6 +42,21 @@ export function isAllowed(auth: Auth, coordinate: string): boolean {
   const requirement = requirementOf(coordinate);
   if (requirement === undefined) return !ROOT_TYPES.includes(coordinate.split(".")[0]!);
   return requirement === PUBLIC || (auth.authenticated && requirement.some((scope) => auth.scopes.has(scope)));
+}
+
+/** Why this caller may not meet `requirement` (undefined: it may); an uncovered root field is `undefined`. */
+export function refusalOf(auth: Auth, requirement: Requirement | undefined): GraphQLError | undefined {
+  if (requirement === undefined) return notAvailable();
+  if (requirement === PUBLIC) return undefined;
+  if (!auth.authenticated) return unauthenticated(auth.reason);
+  if (requirement.some((scope) => auth.scopes.has(scope))) return undefined;
+  return missingScope(requirement, describeScopes(requirement));
+}
+
+/** Why this caller may not resolve the field at `coordinate`, as graphql-shield would refuse it. */
+export function refusalAt(auth: Auth, coordinate: string): GraphQLError | undefined {
+  if (isAllowed(auth, coordinate)) return undefined;
+  return refusalOf(auth, requirementOf(coordinate));
 }
 
 /** The requirement in words, as a caller reads it in a description or a refusal. */

@@ -62,9 +62,13 @@ const OAuthClientRef = builder.objectRef<OAuthClient>("OAuthClient").implement({
     applicationId: t.string({ nullable: true, resolve: (client) => orNull(client.applicationId) }),
     usesManagedBuckets: t.exposeBoolean("usesManagedBuckets"),
     applicationBindings: t.field({ type: [ApplicationBindingRef], resolve: (client) => client.applicationBindings }),
+    // The two lists of upstream values a scalar can refuse are nullable, so that a malformed
+    // item nulls only its list, never the client (nor the new secret a rotation answers).
     allowedDelegators: t.field({
       type: ["UUID"],
-      description: "Ids of the OAuth clients allowed to act on this one's behalf.",
+      nullable: true,
+      description:
+        "Ids of the OAuth clients allowed to act on this one's behalf; null when the upstream's are malformed.",
       resolve: (client) => client.allowedDelegators,
     }),
     backchannelLogoutUri: t.field({
@@ -79,7 +83,12 @@ const OAuthClientRef = builder.objectRef<OAuthClient>("OAuthClient").implement({
       resolve: (client) => orNull(client.frontchannelLogoutUri),
     }),
     frontchannelLogoutSessionRequired: t.exposeBoolean("frontchannelLogoutSessionRequired"),
-    postLogoutRedirectUris: t.field({ type: ["URL"], resolve: (client) => client.postLogoutRedirectUris }),
+    postLogoutRedirectUris: t.field({
+      type: ["URL"],
+      nullable: true,
+      description: "Where the client may send a user after logout; null when the upstream's are malformed.",
+      resolve: (client) => client.postLogoutRedirectUris,
+    }),
     createdAt: t.field({
       type: "DateTime",
       nullable: true,
@@ -144,8 +153,11 @@ const RegenerateClientSecretPayload = builder
 builder.mutationField("regenerateClientSecret", (t) =>
   t.field({
     type: RegenerateClientSecretPayload,
+    // Nullable, so that a failure stops at its own alias: a sibling's error never takes a
+    // committed rotation's new secret out of the answer.
+    nullable: true,
     description:
-      "Replaces the client's secret with a new one. The old secret stops working at once; this is never retried.",
+      "Replaces the client's secret with a new one, answered in `client.clientSecret` (which must be selected). The old secret stops working at once; this is never retried. Null, with a typed error at its path, when this rotation failed; other rotations of the request are answered independently.",
     args: { input: t.arg({ type: RegenerateClientSecretInput, required: true }) },
     resolve: async (_root, { input }, context) => ({
       oauthClient: await context.oauthClients.regenerateSecret(parseClientId(String(input.clientId), "input.clientId")),

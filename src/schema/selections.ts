@@ -35,6 +35,21 @@ import { fieldPrice } from "./cost.js";
 /** Whether a selection is included (its @skip and @include), when the variables are known. */
 type Included = (selection: SelectionNode) => boolean;
 
+/** @skip and @include with these variables; a condition that does not coerce counts as included (execution refuses it). */
+export function includedWith(variables: Readonly<Record<string, unknown>> | null | undefined): Included {
+  return (node) => {
+    if (!node.directives?.length) return true;
+    try {
+      return (
+        getDirectiveValues(GraphQLSkipDirective, node, variables ?? undefined)?.if !== true &&
+        getDirectiveValues(GraphQLIncludeDirective, node, variables ?? undefined)?.if !== false
+      );
+    } catch {
+      return true;
+    }
+  };
+}
+
 /**
  * The fields `selectionSet` selects at its own level, with inline fragments and fragment
  * spreads expanded; each fragment at most once, which is also the guard against cycles.
@@ -66,11 +81,15 @@ export interface OperationShape {
   rootFields: readonly FieldNode[];
   /** Each `_entities` root field, with the cost of one of its representations. */
   entities: readonly { field: FieldNode; costPerRepresentation: number }[];
+  /** Every schema coordinate ("Type.field") the operation can reach, @skip and @include aside, with its first field. */
+  reachable: ReadonlyMap<string, FieldNode>;
 }
 
 interface Measure {
   selections: number;
   cost: number;
+  /** At most one entry per schema coordinate, so merging measures keeps the walk linear. */
+  reachable: ReadonlyMap<string, FieldNode>;
 }
 
 /**
@@ -78,10 +97,7 @@ interface Measure {
  * fragments too, honouring @skip and @include.
  */
 export function selectsField(info: GraphQLResolveInfo, fieldName: string): boolean {
-  const included = (node: SelectionNode) =>
-    !node.directives?.length ||
-    (getDirectiveValues(GraphQLSkipDirective, node, info.variableValues)?.if !== true &&
-      getDirectiveValues(GraphQLIncludeDirective, node, info.variableValues)?.if !== false);
+  const included = includedWith(info.variableValues);
   const fragment = (name: string) => info.fragments[name];
   for (const node of info.fieldNodes) {
     if (!included(node)) continue;
@@ -92,9 +108,13 @@ export function selectsField(info: GraphQLResolveInfo, fieldName: string): boole
   return false;
 }
 
-const NOTHING: Measure = { selections: 0, cost: 0 };
+const NOTHING: Measure = { selections: 0, cost: 0, reachable: new Map() };
 /** A fragment being measured: met again inside itself, it is a cycle, refused by validation. */
-const MEASURING: Measure = { selections: 0, cost: 0 };
+const MEASURING: Measure = { selections: 0, cost: 0, reachable: new Map() };
+
+function reach(into: Map<string, FieldNode>, from: ReadonlyMap<string, FieldNode>) {
+  for (const [coordinate, field] of from) if (!into.has(coordinate)) into.set(coordinate, field);
+}
 
 /** The fields of a composite type, or none (a union has only `__typename`). */
 function fieldOf(type: GraphQLCompositeType | undefined, name: string): GraphQLField<unknown, unknown> | undefined {
@@ -134,7 +154,7 @@ class DocumentShapes {
 
   private measureOperation(operation: OperationDefinitionNode): OperationShape {
     const root = this.schema.getRootType(operation.operation) ?? undefined;
-    const { selections, cost } = this.measure(operation.selectionSet, root);
+    const { selections, cost, reachable } = this.measure(operation.selectionSet, root);
     const rootFields = this.rootFields(operation.selectionSet);
     const entities: OperationShape["entities"][number][] = [];
     let entityCostCounted = 0;
@@ -149,13 +169,20 @@ class DocumentShapes {
       entityCostCounted += price.listSize * costPerRepresentation;
       entities.push({ field, costPerRepresentation });
     }
-    return { expandedSelections: selections, cost: Math.max(0, cost - entityCostCounted), rootFields, entities };
+    return {
+      expandedSelections: selections,
+      cost: Math.max(0, cost - entityCostCounted),
+      rootFields,
+      entities,
+      reachable,
+    };
   }
 
   /** Every selection counts one toward the expanded size; fields are priced by the schema's model. */
   private measure(selectionSet: SelectionSetNode, parentType: GraphQLCompositeType | undefined): Measure {
     let selections = 0;
     let cost = 0;
+    const reachable = new Map<string, FieldNode>();
     for (const selection of selectionSet.selections) {
       selections += 1;
       let inner = NOTHING;
@@ -169,8 +196,11 @@ class DocumentShapes {
         if (field) {
           const price = fieldPrice(this.schema, field);
           cost += price.listSize * (price.weight + inner.cost);
+          const coordinate = `${parentType!.name}.${field.name}`;
+          if (!reachable.has(coordinate)) reachable.set(coordinate, selection);
         }
         selections += inner.selections;
+        reach(reachable, inner.reachable);
         continue;
       }
       if (selection.kind === Kind.INLINE_FRAGMENT) {
@@ -181,8 +211,9 @@ class DocumentShapes {
       }
       selections += inner.selections;
       cost += inner.cost;
+      reach(reachable, inner.reachable);
     }
-    return { selections, cost };
+    return { selections, cost, reachable };
   }
 
   private measureFragment(name: string): Measure {

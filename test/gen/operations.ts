@@ -41,9 +41,9 @@ export type Mutation = {
   /**
    * Requires the scope oauth:clients:manage.
    *
-   * Replaces the client's secret with a new one. The old secret stops working at once; this is never retried.
+   * Replaces the client's secret with a new one, answered in `client.clientSecret` (which must be selected). The old secret stops working at once; this is never retried. Null, with a typed error at its path, when this rotation failed; other rotations of the request are answered independently.
    */
-  regenerateClientSecret: RegenerateClientSecretPayload;
+  regenerateClientSecret: Maybe<RegenerateClientSecretPayload>;
 };
 
 
@@ -57,9 +57,9 @@ export type OAuthClient = {
   /**
    * Requires one of the scopes oauth:clients:read, oauth:clients:manage.
    *
-   * Ids of the OAuth clients allowed to act on this one's behalf.
+   * Ids of the OAuth clients allowed to act on this one's behalf; null when the upstream's are malformed.
    */
-  allowedDelegators: Array<Scalars['UUID']['output']>;
+  allowedDelegators: Maybe<Array<Scalars['UUID']['output']>>;
   /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   applicationBindings: Array<ApplicationBinding>;
   /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
@@ -94,8 +94,12 @@ export type OAuthClient = {
   logoUrl: Maybe<Scalars['URL']['output']>;
   /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   name: Scalars['String']['output'];
-  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
-  postLogoutRedirectUris: Array<Scalars['URL']['output']>;
+  /**
+   * Requires one of the scopes oauth:clients:read, oauth:clients:manage.
+   *
+   * Where the client may send a user after logout; null when the upstream's are malformed.
+   */
+  postLogoutRedirectUris: Maybe<Array<Scalars['URL']['output']>>;
   /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   redirectUri: Maybe<Scalars['URL']['output']>;
   /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
@@ -152,14 +156,14 @@ export type RegenerateSecretMutationVariables = Exact<{
 }>;
 
 
-export type RegenerateSecretMutation = { regenerateClientSecret: { client: { id: string, clientSecret: string | null, updatedAt: string | null } } };
+export type RegenerateSecretMutation = { regenerateClientSecret: { client: { id: string, clientSecret: string | null, updatedAt: string | null } } | null };
 
 export type ClientAllFieldsQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type ClientAllFieldsQuery = { oauthClient: { id: string, clientSecret: string | null, name: string, description: string | null, redirectUri: string | null, websiteUrl: string | null, logoUrl: string | null, supportsRefreshToken: boolean, supportsImplicitGrant: boolean, supportsDeviceCodeGrant: boolean, supportsCodeGrant: boolean, isVerified: boolean, applicationId: string | null, usesManagedBuckets: boolean, allowedDelegators: Array<string>, backchannelLogoutUri: string | null, backchannelLogoutSessionRequired: boolean, frontchannelLogoutUri: string | null, frontchannelLogoutSessionRequired: boolean, postLogoutRedirectUris: Array<string>, createdAt: string | null, updatedAt: string | null, applicationBindings: Array<{ applicationId: string, config: { jsonConfig: Record<string, unknown> } }> } | null };
+export type ClientAllFieldsQuery = { oauthClient: { id: string, clientSecret: string | null, name: string, description: string | null, redirectUri: string | null, websiteUrl: string | null, logoUrl: string | null, supportsRefreshToken: boolean, supportsImplicitGrant: boolean, supportsDeviceCodeGrant: boolean, supportsCodeGrant: boolean, isVerified: boolean, applicationId: string | null, usesManagedBuckets: boolean, allowedDelegators: Array<string> | null, backchannelLogoutUri: string | null, backchannelLogoutSessionRequired: boolean, frontchannelLogoutUri: string | null, frontchannelLogoutSessionRequired: boolean, postLogoutRedirectUris: Array<string> | null, createdAt: string | null, updatedAt: string | null, applicationBindings: Array<{ applicationId: string, config: { jsonConfig: Record<string, unknown> } }> } | null };
 
 export type ClientSecretQueryVariables = Exact<{
   id: string;

@@ -1,18 +1,24 @@
 import {
   type ExecutionArgs,
   type FieldNode,
-  type GraphQLError,
+  type FragmentDefinitionNode,
+  GraphQLError,
   type GraphQLSchema,
   getArgumentValues,
   getOperationAST,
   isUnionType,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionNode,
 } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import type { Auth } from "../../auth/verifier.js";
 import type { GraphQLContext } from "../../context/context.js";
-import type { RequestBudget } from "../../context/request-budget.js";
-import { badRepresentation } from "../../errors.js";
+import type { OperationCharge } from "../../context/request-budget.js";
+import { badRepresentation, locatedAt, secretNotSelected } from "../../errors.js";
+import { refusalAt } from "../../permissions/table.js";
 import { parseClientId } from "../../schema/client-id.js";
-import { operationShape } from "../../schema/selections.js";
+import { collectFields, includedWith, operationShape } from "../../schema/selections.js";
 
 /** The entity types `_entities` can resolve: the members of `_Entity`. */
 const entityTypesBySchema = new WeakMap<GraphQLSchema, ReadonlySet<string>>();
@@ -27,13 +33,14 @@ function entityTypeNames(schema: GraphQLSchema): ReadonlySet<string> {
 }
 
 /**
- * Charges an operation to its HTTP request's budget before it runs: its estimated cost, with
- * `_entities` priced per representation, and its representations, each checked to name an
- * entity of this subgraph. Refused operations make no upstream call.
+ * What an operation asks of its HTTP request's budget, or why it is refused, decided before it
+ * runs: its estimated cost, with `_entities` priced per representation, and its
+ * representations, each checked to name an entity of this subgraph; for a mutation, also its
+ * permissions and its rotations. Refused operations make no upstream call.
  */
-function chargeOperation(args: ExecutionArgs, budget: RequestBudget): GraphQLError | undefined {
+function assess(args: ExecutionArgs, auth: Auth): OperationCharge | GraphQLError {
   const operation = getOperationAST(args.document, args.operationName);
-  if (!operation) return undefined;
+  if (!operation) return NO_CHARGE;
   const shape = operationShape(args.schema, args.document, operation);
   let cost = shape.cost;
   let representations = 0;
@@ -62,22 +69,36 @@ function chargeOperation(args: ExecutionArgs, budget: RequestBudget): GraphQLErr
       cost += values.length * costPerRepresentation;
     }
   }
-  const refusal = budget.chargeOperation(cost, representations);
-  if (refusal || operation.operation !== "mutation") return refusal;
-  return claimRotations(args, shape.rootFields, budget);
+  if (operation.operation !== "mutation") return { cost, representations, rotations: [] };
+  // A mutation's permissions are decided whole, before it runs: a field denied after a rotation
+  // would otherwise be refused only once that rotation was made.
+  for (const [coordinate, field] of shape.reachable) {
+    const refusal = refusalAt(auth, coordinate);
+    if (refusal) return locatedAt(refusal, field);
+  }
+  const rotations = rotationsOf(args, operation);
+  return Array.isArray(rotations) ? { cost, representations, rotations } : rotations;
 }
 
+const NO_CHARGE: OperationCharge = { cost: 0, representations: 0, rotations: [] };
+
 /**
- * Claims, before a mutation runs, every secret rotation it asks for: a client rotated twice in
- * one HTTP request (aliases, or operations of a batch) is refused before either rotation, so
- * that no new secret is made and then lost in a failed answer.
+ * The clients whose secret a mutation replaces (as execution will include its fields, by
+ * @skip and @include), or the refusal of a rotation that does not select its new secret.
  */
-function claimRotations(args: ExecutionArgs, rootFields: readonly FieldNode[], budget: RequestBudget) {
+function rotationsOf(args: ExecutionArgs, operation: OperationDefinitionNode): string[] | GraphQLError {
   const rotate = args.schema.getMutationType()?.getFields().regenerateClientSecret;
-  if (!rotate) return undefined;
+  if (!rotate) return [];
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of args.document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const fragment = (name: string) => fragments.get(name);
+  const included = includedWith(args.variableValues);
   const clientIds: string[] = [];
-  for (const field of rootFields) {
+  for (const field of collectFields(operation.selectionSet, fragment, included)) {
     if (field.name.value !== rotate.name) continue;
+    if (!selectsNewSecret(field, fragment, included)) return secretNotSelected(field);
     try {
       const { input } = getArgumentValues(rotate, field, args.variableValues ?? undefined);
       // The id as the resolver will use it, so that differently written ids are one client.
@@ -86,7 +107,21 @@ function claimRotations(args: ExecutionArgs, rootFields: readonly FieldNode[], b
       // Arguments that do not coerce, or a malformed id, are refused by execution itself, with their own error.
     }
   }
-  return budget.claimRotations(clientIds);
+  return clientIds;
+}
+
+function selectsNewSecret(
+  rotation: FieldNode,
+  fragment: (name: string) => FragmentDefinitionNode | undefined,
+  included: (selection: SelectionNode) => boolean,
+): boolean {
+  for (const client of collectFields(rotation.selectionSet, fragment, included)) {
+    if (client.name.value !== "client") continue;
+    for (const field of collectFields(client.selectionSet, fragment, included)) {
+      if (field.name.value === "clientSecret") return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -95,12 +130,15 @@ function claimRotations(args: ExecutionArgs, rootFields: readonly FieldNode[], b
  */
 export const useRequestBudget: Plugin<GraphQLContext> = {
   onExecute({ args, setResultAndStopExecution }) {
-    const budget = args.contextValue.budget;
-    const refusal = chargeOperation(args, budget);
+    const { budget, auth } = args.contextValue;
+    const charge = assess(args, auth);
+    const refusal = charge instanceof GraphQLError ? charge : budget.admit(charge);
     if (refusal) {
       setResultAndStopExecution({ errors: [refusal] });
       return;
     }
+    // An answer carrying new secrets is sent whatever its size: withholding it would lose them.
+    const mustSend = !(charge instanceof GraphQLError) && charge.rotations.length > 0;
     return {
       onExecuteDone({ result, setResult }) {
         if (!("data" in result || "errors" in result)) return;
@@ -108,7 +146,7 @@ export const useRequestBudget: Plugin<GraphQLContext> = {
         // answer without errors); the bound keeps one request's answers from costing the process.
         const compiled = (result as { stringify?: (value: unknown) => string }).stringify;
         const json = compiled && !result.errors ? compiled(result) : JSON.stringify(result);
-        const tooLarge = budget.chargeAnswer(Buffer.byteLength(json));
+        const tooLarge = budget.chargeAnswer(Buffer.byteLength(json), mustSend);
         if (tooLarge) {
           setResult({ errors: [tooLarge] });
         } else if (!result.errors && !result.extensions) {
