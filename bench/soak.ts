@@ -85,7 +85,7 @@ export async function runSoak(options: { durationMs: number; concurrency: number
     const faults: (() => Promise<unknown>)[] = [
       () => stack.failUpstream("unavailable", 3),
       () => stack.failUpstream("internal", 2),
-      () => stack.failUpstream("resource_exhausted", 2, 1000),
+      () => stack.failUpstream("resource_exhausted", 2, { retryAfterMs: 1000 }),
       () => stack.failUpstream("permission_denied", 2),
       () => stack.faultUpstream("reset", 2),
       () => stack.faultUpstream("malformed", 2),

@@ -133,7 +133,7 @@ describe("retries", () => {
   });
 
   it("gives up after UPSTREAM_RETRIES retries with UPSTREAM_UNAVAILABLE", async () => {
-    await stack.failUpstream("unavailable", 5, 1500);
+    await stack.failUpstream("unavailable", 5, { retryAfterMs: 1500 });
     const { body } = await stack.graphql(READ_CLIENT);
     expect(body.errors![0]!.extensions).toMatchObject({ code: "UPSTREAM_UNAVAILABLE", retryAfterMs: 1500 });
     expect((await stack.upstreamStats()).calls).toEqual({ GetClient: 3 });
@@ -176,7 +176,7 @@ describe("upstream error details", () => {
     });
     expect(JSON.stringify(invalid.body)).not.toContain("auth-7f9c");
 
-    await stack.failUpstream("resource_exhausted", 1, 2500);
+    await stack.failUpstream("resource_exhausted", 1, { retryAfterMs: 2500 });
     const limited = await stack.graphql(READ_CLIENT);
     expect(limited.body.errors![0]!.extensions).toEqual({
       code: "RATE_LIMITED",

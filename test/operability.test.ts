@@ -79,10 +79,36 @@ describe("Prometheus metrics", () => {
     expect(text).toContain("process_resident_memory_bytes");
   });
 
-  it("labels operations with odd or too many names without growing without bound", async () => {
+  it("labels operations with odd or too many names without growing without bound, trusted documents' names kept", async () => {
     await stack.graphql(`query { oauthClient(id: "${EXAMPLE_CLIENT_ID}") { id } }`);
+    // An authenticated caller floods the label set with 250 names (25 batches of 10)...
+    for (let round = 0; round < 25; round += 1) {
+      const operations = Array.from({ length: 10 }, (_, i) => ({
+        query: `query Flood${round * 10 + i} { __typename }`,
+      }));
+      const response = await fetch(stack.facade.graphqlUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${stack.token}` },
+        body: JSON.stringify(operations),
+      });
+      expect(response.status).toBe(200);
+    }
+    // ...and a trusted document's name, first seen afterwards, still has its own label.
+    await stack.graphql(`query ClientSecret { __typename }`);
+    await stack.graphql(`query Late { __typename }`);
+    await stack.graphql(`query Anonymous { __typename }`, { token: null });
     const text = await scrape();
     expect(value(text, 'graphql_operations_total{operation="anonymous",type="query",outcome="success"}')).toBe(1);
+    expect(value(text, 'graphql_operations_total{operation="ClientSecret",type="query",outcome="success"}')).toBe(1);
+    expect(value(text, 'graphql_operations_total{operation="Late",type="query",outcome="success"}')).toBeUndefined();
+    expect(value(text, 'graphql_operations_total{operation="unauthenticated",type="query",outcome="success"}')).toBe(1);
+    const floods = text.split("\n").filter((line) => line.startsWith('graphql_operations_total{operation="Flood'));
+    // The earlier test's names count toward the bound too: at most 200 caller names in all.
+    expect(floods.length).toBeGreaterThan(180);
+    expect(floods.length).toBeLessThanOrEqual(200);
+    expect(value(text, 'graphql_operations_total{operation="other",type="query",outcome="success"}')).toBeGreaterThan(
+      50,
+    );
   });
 });
 

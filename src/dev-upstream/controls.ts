@@ -3,6 +3,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { codeFromString } from "@connectrpc/connect/protocol-connect";
 import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "../gen/google/rpc/error_details_pb.js";
+import type { Client } from "../gen/xeonr/auth/api/v1/clients_pb.js";
 
 /**
  * What tests, benchmarks and a curious developer can see and steer in the development
@@ -12,17 +13,19 @@ import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "../gen/googl
  *                            JWKS fetches (counted by the server, which serves the JWKS)
  *   POST /__dev/stats/reset  zeroes those counters
  *   POST /__dev/latency      {"ms": N}: every call takes at least N ms from now on
- *   POST /__dev/fail         {"code": "unavailable", "times": N, "retryAfterMs"?: N}: the next
- *                            N calls fail with that Connect code, with the details the real
- *                            upstream would attach
- *   POST /__dev/fault        {"kind": "reset" | "malformed" | "html502" | "huge", "times": N}:
- *                            the next N calls misbehave below Connect, as a broken network
- *                            or proxy would
+ *   POST /__dev/fail         {"code": "unavailable", "times": N, "retryAfterMs"?: N, "after"?: N}:
+ *                            the next N calls (once `after` more have passed) fail with that
+ *                            Connect code, with the details the real upstream would attach
+ *   POST /__dev/fault        {"kind": "reset" | "malformed" | "html502" | "huge" | "bad-values",
+ *                            "times": N, "after"?: N}: the next N calls (once `after` more have
+ *                            passed) misbehave below Connect, as a broken network or proxy
+ *                            would; "bad-values" does the call's work, then answers an OAuth
+ *                            client whose delegator and logout URI are not a UUID and a URL
  */
 
 const RECENT_CALLS_KEPT = 1_000;
 const HUGE_BODY_BYTES = 64 * 1024 * 1024;
-const FAULT_KINDS = ["reset", "malformed", "html502", "huge"] as const;
+const FAULT_KINDS = ["reset", "malformed", "html502", "huge", "bad-values"] as const;
 type FaultKind = (typeof FAULT_KINDS)[number];
 
 interface ReceivedCall {
@@ -42,6 +45,23 @@ export interface DevUpstreamStats {
   jwksFetches: number;
 }
 
+/** An injected misbehaviour: `after` calls pass first, then `times` calls get it. */
+interface Pending {
+  times: number;
+  after: number;
+}
+
+/** Whether this call gets the pending misbehaviour; counts it either way. */
+function due(pending: Pending): boolean {
+  if (pending.after > 0) {
+    pending.after -= 1;
+    return false;
+  }
+  if (pending.times === 0) return false;
+  pending.times -= 1;
+  return true;
+}
+
 const emptyStats = (): DevUpstreamStats => ({ calls: {}, recent: [], maxInFlight: 0, jwksFetches: 0 });
 const isCount = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value) && value >= 0;
 
@@ -49,8 +69,8 @@ export class DevControls {
   stats = emptyStats();
   private inFlight = 0;
   private latencyMs = 0;
-  private failures: { code: Code; times: number; retryAfterMs: number | undefined } | undefined;
-  private faults: { kind: FaultKind; times: number } | undefined;
+  private failures: (Pending & { code: Code; retryAfterMs: number | undefined }) | undefined;
+  private faults: (Pending & { kind: FaultKind }) | undefined;
 
   private count(procedure: string, call: Omit<ReceivedCall, "procedure">) {
     this.stats.calls[procedure] = (this.stats.calls[procedure] ?? 0) + 1;
@@ -72,9 +92,17 @@ export class DevControls {
     this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.inFlight);
     try {
       if (this.latencyMs > 0) await delay(this.latencyMs, undefined, { signal: request.signal });
-      if (this.failures && this.failures.times > 0) {
-        this.failures.times -= 1;
+      if (this.failures && due(this.failures)) {
         throw injectedError(this.failures.code, this.failures.retryAfterMs);
+      }
+      if (this.faults?.kind === "bad-values" && due(this.faults)) {
+        const response = await next(request);
+        // GetClient answers {client}; RegenerateSecret the client itself.
+        const message = response.message as Partial<Client> & { client?: Client };
+        const client = message.client ?? message;
+        client.allowedDelegators?.push("not-a-uuid");
+        client.postLogoutRedirectUris?.push("not a url");
+        return response;
       }
       return await next(request);
     } finally {
@@ -84,8 +112,7 @@ export class DevControls {
 
   /** Misbehaves below Connect when a fault is pending; true when it did. */
   misbehave(procedure: string, response: ServerResponse): boolean {
-    if (!this.faults || this.faults.times === 0) return false;
-    this.faults.times -= 1;
+    if (!this.faults || this.faults.kind === "bad-values" || !due(this.faults)) return false;
     this.count(procedure, { clientId: "", includeSecret: false, timeoutMs: null, traceparent: null });
     switch (this.faults.kind) {
       case "reset":
@@ -132,21 +159,34 @@ export class DevControls {
         return json(200, { ms });
       }
       case "POST /__dev/fail": {
-        const body = (await readJson(request)) as { code?: unknown; times?: unknown; retryAfterMs?: unknown };
+        const body = (await readJson(request)) as {
+          code?: unknown;
+          times?: unknown;
+          retryAfterMs?: unknown;
+          after?: unknown;
+        };
         const code = typeof body.code === "string" ? codeFromString(body.code) : undefined;
-        const { times, retryAfterMs } = body;
-        if (code === undefined || !isCount(times) || (retryAfterMs !== undefined && !isCount(retryAfterMs))) {
-          return json(400, { message: 'expected {"code": "<connect code>", "times": N, "retryAfterMs"?: N}' });
+        const { times, retryAfterMs, after = 0 } = body;
+        if (
+          code === undefined ||
+          !isCount(times) ||
+          !isCount(after) ||
+          (retryAfterMs !== undefined && !isCount(retryAfterMs))
+        ) {
+          return json(400, {
+            message: 'expected {"code": "<connect code>", "times": N, "retryAfterMs"?: N, "after"?: N}',
+          });
         }
-        this.failures = { code, times, retryAfterMs };
+        this.failures = { code, times, after, retryAfterMs };
         return json(200, body);
       }
       case "POST /__dev/fault": {
-        const body = (await readJson(request)) as { kind?: unknown; times?: unknown };
+        const body = (await readJson(request)) as { kind?: unknown; times?: unknown; after?: unknown };
         const kind = FAULT_KINDS.find((k) => k === body.kind);
-        if (!kind || !isCount(body.times))
-          return json(400, { message: `expected {"kind": ${FAULT_KINDS.join("|")}, "times": N}` });
-        this.faults = { kind, times: body.times };
+        const { times, after = 0 } = body;
+        if (!kind || !isCount(times) || !isCount(after))
+          return json(400, { message: `expected {"kind": ${FAULT_KINDS.join("|")}, "times": N, "after"?: N}` });
+        this.faults = { kind, times, after };
         return json(200, body);
       }
       default:

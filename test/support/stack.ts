@@ -40,10 +40,13 @@ export interface Stack {
   upstreamStats(): Promise<DevUpstreamStats>;
   resetUpstreamStats(): Promise<void>;
   setUpstreamLatency(ms: number): Promise<void>;
-  /** The upstream's next `times` calls fail with this Connect code. */
-  failUpstream(code: string, times: number, retryAfterMs?: number): Promise<void>;
-  /** The upstream's next `times` calls misbehave below Connect (reset, malformed, html502, huge). */
-  faultUpstream(kind: string, times: number): Promise<void>;
+  /** The upstream's next `times` calls (once `after` more have passed) fail with this Connect code. */
+  failUpstream(code: string, times: number, options?: { retryAfterMs?: number; after?: number }): Promise<void>;
+  /**
+   * The upstream's next `times` calls (once `after` more have passed) misbehave: below Connect
+   * (reset, malformed, html502, huge), or with values the schema's scalars refuse (bad-values).
+   */
+  faultUpstream(kind: string, times: number, options?: { after?: number }): Promise<void>;
   /** Takes the upstream down: connections to it are refused until `startUpstreamAgain`. */
   stopUpstream(): Promise<void>;
   /** Brings it back on the same port with the same signing keys (and a fresh store). */
@@ -110,12 +113,12 @@ export async function startStack(env: Record<string, string> = {}, options: Stac
     async setUpstreamLatency(ms) {
       await postJson(`${upstream.url}/__dev/latency`, { ms });
     },
-    async failUpstream(code, times, retryAfterMs) {
-      const { status } = await postJson(`${upstream.url}/__dev/fail`, { code, times, retryAfterMs });
+    async failUpstream(code, times, options = {}) {
+      const { status } = await postJson(`${upstream.url}/__dev/fail`, { code, times, ...options });
       if (status !== 200) throw new Error(`the development upstream refused to fail with ${code}`);
     },
-    async faultUpstream(kind, times) {
-      const { status } = await postJson(`${upstream.url}/__dev/fault`, { kind, times });
+    async faultUpstream(kind, times, options = {}) {
+      const { status } = await postJson(`${upstream.url}/__dev/fault`, { kind, times, ...options });
       if (status !== 200) throw new Error(`the development upstream refused the fault ${kind}`);
     },
     async stopUpstream() {
