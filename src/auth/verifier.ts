@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createRemoteJWKSet, errors, jwtVerify } from "jose";
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from "jose";
 import { LRUCache } from "lru-cache";
 import type { AuthConfig } from "../config/index.js";
 import type { Logger } from "../logger.js";
@@ -115,14 +115,24 @@ export function createTokenVerifier(config: AuthConfig & { jwksUrl: string }, lo
       }
       return auth;
     } catch (error) {
-      const reason = reasonFor(error);
+      const reason = reasonFor(error, token);
       if (reason === "keys_unavailable") logger.warn({ err: { name: (error as Error).name } }, "JWKS unavailable");
       return { authenticated: false, reason };
     }
   };
 }
 
-function reasonFor(error: unknown): UnauthenticatedReason {
+/** jose's only extension it knows is `b64` (RFC 7797); any other name in `crit` it refuses. */
+function marksUnknownExtensionCritical(token: string): boolean {
+  try {
+    const { crit } = decodeProtectedHeader(token);
+    return Array.isArray(crit) && crit.some((name) => name !== "b64");
+  } catch {
+    return false;
+  }
+}
+
+function reasonFor(error: unknown, token: string): UnauthenticatedReason {
   if (error instanceof errors.JWTExpired) return error.claim === "iat" ? "too_old" : "expired";
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === "iat" && error.reason === "check_failed") return "issued_in_future";
@@ -131,8 +141,9 @@ function reasonFor(error: unknown): UnauthenticatedReason {
     if (error.claim === "nbf") return "not_yet_valid";
     return "invalid_claims";
   }
-  // An extension the token marks critical that we do not implement (RFC 7515 §4.1.11).
-  if (error instanceof errors.JOSENotSupported && error.message.startsWith("Extension Header Parameter")) {
+  // jose refuses an unsupported algorithm and an unknown critical extension (RFC 7515 §4.1.11)
+  // with one class and code; which it was, the token's own header says (jose checks `crit` first).
+  if (error instanceof errors.JOSENotSupported && marksUnknownExtensionCritical(token)) {
     return "unsupported_critical_header";
   }
   if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported)
