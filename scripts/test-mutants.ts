@@ -22,6 +22,20 @@ interface Fault {
 
 const FAULTS: Fault[] = [
   {
+    name: "a rotation that does not select its new secret is let through",
+    file: "src/graphql/limits/request-budget.ts",
+    find: "if (!selectsNewSecret(field, fragment, included)) return secretNotSelected(field);",
+    replace: "",
+    tests: ["test/rotation-delivery.test.ts"],
+  },
+  {
+    name: "an answer carrying new secrets is withheld by the answer-size bound",
+    file: "src/graphql/limits/request-budget.ts",
+    find: "const mustSend = !(charge instanceof GraphQLError) && charge.rotations.length > 0;",
+    replace: "const mustSend = false;",
+    tests: ["test/rotation-delivery.test.ts"],
+  },
+  {
     name: "a read scope is enough for the secret",
     file: "src/permissions/table.ts",
     find: '"OAuthClient.clientSecret": [SCOPE_MANAGE]',
@@ -79,7 +93,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "a rotation that may have happened is reported as a plain upstream failure",
-    file: "src/upstream/clients-service.ts",
+    file: "src/upstream/upstream-error.ts",
     find: 'if (error.origin === "link") return true;',
     replace: "return false;",
     tests: ["test/rotation-outcome.test.ts"],
@@ -92,11 +106,11 @@ const FAULTS: Fault[] = [
     tests: ["test/hostile-documents.test.ts"],
   },
   {
-    name: "each operation of a batch gets a budget of its own",
-    file: "src/context/request-budget.ts",
-    find: "let budget = budgets.get(request);",
-    replace: "let budget: RequestBudget | undefined;",
-    tests: ["test/request-budget.test.ts", "test/regenerate-secret.test.ts"],
+    name: "each operation of a batch gets a budget and a DataLoader of its own",
+    file: "src/context/context.ts",
+    find: "let scope = scopes.get(request);",
+    replace: "let scope: Promise<RequestScope> | undefined;",
+    tests: ["test/request-budget.test.ts", "test/regenerate-secret.test.ts", "test/rotation-delivery.test.ts"],
   },
   {
     name: "Yoga's parse cache keeps 1,024 documents of any size",

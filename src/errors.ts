@@ -1,6 +1,6 @@
 import { type FieldNode, GraphQLError, type GraphQLErrorOptions } from "graphql";
 import { UNAUTHENTICATED_REASONS, type UnauthenticatedReason } from "./auth/verifier.js";
-import type { SafeDetails, UpstreamError } from "./upstream/clients-service.js";
+import type { SafeDetails, UpstreamError } from "./upstream/upstream-error.js";
 
 /**
  * The error catalog: every code a caller can find in `extensions.code`, defined once, with

@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
-import { type CallOptions, type OAuthClient, type Upstream, UpstreamError } from "../upstream/clients-service.js";
+import type { CallOptions, OAuthClient, Upstream } from "../upstream/clients-service.js";
+import { UpstreamError } from "../upstream/upstream-error.js";
 import type { RequestBudget } from "./request-budget.js";
 
 /**

@@ -2,7 +2,7 @@ import { type ExecutionResult, GraphQLError } from "graphql";
 import { type MaskError, maskError as maskUnexpected, type Plugin } from "graphql-yoga";
 import { codeOfLibraryError, upstreamFailure } from "../errors.js";
 import type { Logger } from "../logger.js";
-import { UpstreamError } from "../upstream/clients-service.js";
+import { UpstreamError } from "../upstream/upstream-error.js";
 
 /** Yoga's error mask: upstream failures get their catalogued code; anything unexpected is masked. */
 export function createErrorMasker(logger: Logger): MaskError {

@@ -1,13 +1,12 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
-import { codeToString } from "@connectrpc/connect/protocol-connect";
+import { createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import type { UpstreamConfig } from "../config/index.js";
-import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "../gen/google/rpc/error_details_pb.js";
 import { ClientsService, type Client as OAuthClient } from "../gen/xeonr/auth/api/v1/clients_pb.js";
 import { createUnaryTransport } from "./unary-transport.js";
+import { rotationMayHaveHappened, toUpstreamError, UpstreamError } from "./upstream-error.js";
 
 /**
  * The only module that speaks Connect: the facade's view of the upstream
@@ -15,37 +14,6 @@ import { createUnaryTransport } from "./unary-transport.js";
  */
 
 export type { ApplicationBinding, Client as OAuthClient } from "../gen/xeonr/auth/api/v1/clients_pb.js";
-
-/** Connect error codes as they appear on the wire ("not_found", "unavailable", …). */
-export type UpstreamCode = ReturnType<typeof codeToString>;
-
-/** The parts of an upstream error's details that are safe to show a caller. */
-export interface SafeDetails {
-  fieldViolations?: { field: string; description: string }[];
-  retryAfterMs?: number;
-  reason?: string;
-}
-
-/**
- * Where a failure came from: the upstream's own answer, the link after the request was sent
- * (no answer, or one that could not be read), or this side before anything was sent.
- */
-export type FailureOrigin = "upstream" | "link" | "not_sent";
-
-export class UpstreamError extends Error {
-  constructor(
-    readonly code: UpstreamCode,
-    message: string,
-    readonly procedure: string,
-    readonly details: SafeDetails = {},
-    readonly origin: FailureOrigin = "not_sent",
-    /** A call that changes state may have taken effect: it was sent, and no answer says whether. */
-    readonly outcomeUnknown = false,
-  ) {
-    super(message);
-    this.name = "UpstreamError";
-  }
-}
 
 export interface CallOptions {
   /** The caller's `Authorization` header, forwarded as is: the upstream is the final authority. */
@@ -80,8 +48,6 @@ const RETRY_CAP_MS = 500;
 /** gRPC's retry throttling: each failure spends a token, each success earns a tenth; retries stop below half. */
 const RETRY_TOKENS = 10;
 const RETRY_TOKENS_PER_SUCCESS = 0.1;
-/** Connection failures in which nothing was sent: a call that met one certainly did not take effect. */
-const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
 /**
  * How much sooner than this side's wait the upstream is told to give up on a rotation, so that
@@ -224,72 +190,4 @@ export function createUpstream(
       agent?.destroy();
     },
   };
-}
-
-function toUpstreamError(error: unknown, procedure: string): UpstreamError {
-  const connectError = ConnectError.from(error, Code.Internal);
-  const answered = [...connectError.metadata.keys()].length > 0;
-  if (answered) {
-    return new UpstreamError(
-      codeToString(connectError.code),
-      connectError.rawMessage,
-      procedure,
-      safeDetails(connectError),
-      "upstream",
-    );
-  }
-  // No answer from the upstream: connect-es made this error itself, and its code says what
-  // went wrong on our side of the link, not what the upstream meant.
-  const origin = wasNotSent(connectError) ? "not_sent" : "link";
-  return new UpstreamError(localFailureCode(connectError.code), connectError.rawMessage, procedure, {}, origin);
-}
-
-function wasNotSent(error: ConnectError): boolean {
-  const cause = error.cause as { code?: unknown; cause?: { code?: unknown } } | undefined;
-  const code = cause?.code ?? cause?.cause?.code;
-  return typeof code === "string" && NOT_SENT.has(code);
-}
-
-/**
- * Whether a failed rotation may still have replaced the secret: the upstream said it ran out
- * of time (which, in Connect, does not say the work was undone), or nothing came back after
- * the request was sent (timeout, cancellation, a cut connection, an unreadable answer).
- */
-function rotationMayHaveHappened(error: UpstreamError): boolean {
-  if (error.origin === "link") return true;
-  return error.origin === "upstream" && (error.code === "deadline_exceeded" || error.code === "unknown");
-}
-
-function localFailureCode(code: Code): UpstreamCode {
-  switch (code) {
-    case Code.DeadlineExceeded:
-      return "deadline_exceeded";
-    case Code.Canceled:
-      return "canceled";
-    // Refused, reset or cut connections.
-    case Code.Unavailable:
-    case Code.Aborted:
-      return "unavailable";
-    // An answer it could not read: malformed, or larger than readMaxBytes.
-    default:
-      return "internal";
-  }
-}
-
-/** Only the standard details a caller can act on survive; `debug` and anything else is dropped. */
-function safeDetails(error: ConnectError): SafeDetails {
-  const details: SafeDetails = {};
-  try {
-    const violations = error.findDetails(BadRequestSchema).flatMap((detail) => detail.fieldViolations);
-    if (violations.length > 0) {
-      details.fieldViolations = violations.map(({ field, description }) => ({ field, description }));
-    }
-    const retry = error.findDetails(RetryInfoSchema)[0]?.retryDelay;
-    if (retry) details.retryAfterMs = Number(retry.seconds) * 1000 + Math.round(retry.nanos / 1e6);
-    const reason = error.findDetails(ErrorInfoSchema)[0]?.reason;
-    if (reason) details.reason = reason;
-  } catch {
-    // Undecodable details are as good as none.
-  }
-  return details;
 }
