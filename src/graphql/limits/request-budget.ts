@@ -132,13 +132,17 @@ export const useRequestBudget: Plugin<GraphQLContext> = {
   onExecute({ args, setResultAndStopExecution }) {
     const { budget, auth } = args.contextValue;
     const charge = assess(args, auth);
-    const refusal = charge instanceof GraphQLError ? charge : budget.admit(charge);
+    if (charge instanceof GraphQLError) {
+      setResultAndStopExecution({ errors: [charge] });
+      return;
+    }
+    const refusal = budget.admit(charge);
     if (refusal) {
       setResultAndStopExecution({ errors: [refusal] });
       return;
     }
     // An answer carrying new secrets is sent whatever its size: withholding it would lose them.
-    const mustSend = !(charge instanceof GraphQLError) && charge.rotations.length > 0;
+    const mustSend = charge.rotations.length > 0;
     return {
       onExecuteDone({ result, setResult }) {
         if (!("data" in result || "errors" in result)) return;
