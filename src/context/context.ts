@@ -28,7 +28,14 @@ export interface ContextDependencies {
   observeBatch?: (size: number) => void;
 }
 
-export function createContextFactory(dependencies: ContextDependencies) {
+/** Builds each operation's context, and lets go of its HTTP request's parts once answered. */
+export interface ContextFactory {
+  (initial: YogaInitialContext): Promise<GraphQLContext>;
+  /** The request is answered: its DataLoader and budget need not wait for the request to be collected. */
+  release(request: Request): void;
+}
+
+export function createContextFactory(dependencies: ContextDependencies): ContextFactory {
   const { verifyToken, upstream, limits, scheduler, observeBatch } = dependencies;
   const scopes = new WeakMap<Request, Promise<RequestScope>>();
 
@@ -40,7 +47,7 @@ export function createContextFactory(dependencies: ContextDependencies) {
     return { auth, budget, oauthClients: createOAuthClientLoader(upstream, callOptions, budget, observeBatch) };
   };
 
-  return async ({ request }: YogaInitialContext): Promise<GraphQLContext> => {
+  const contextOf = async ({ request }: YogaInitialContext): Promise<GraphQLContext> => {
     let scope = scopes.get(request);
     if (!scope) {
       scope = scopeOf(request);
@@ -49,4 +56,5 @@ export function createContextFactory(dependencies: ContextDependencies) {
     // Yoga merges each operation's context into its own object: the parts are shared, not the object.
     return { ...(await scope) };
   };
+  return Object.assign(contextOf, { release: (request: Request) => void scopes.delete(request) });
 }
