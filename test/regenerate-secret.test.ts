@@ -54,13 +54,8 @@ describe("Mutation.regenerateClientSecret", () => {
     const mutation = {
       query: `mutation { regenerateClientSecret(input: { clientId: "${CLIENT_ID}" }) { client { id clientSecret } } }`,
     };
-    const response = await fetch(stack.facade.graphqlUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${stack.token}` },
-      body: JSON.stringify([mutation, mutation, mutation]),
-    });
-    const results = (await response.json()) as { data?: unknown; errors?: { extensions: { code: string } }[] }[];
-    const codes = results.map((result) => result.errors?.[0]?.extensions.code ?? "rotated");
+    const { body: results } = await stack.batch([mutation, mutation, mutation]);
+    const codes = results.map((result) => result.errors?.[0]?.extensions?.code ?? "rotated");
     expect(codes.filter((code) => code === "rotated")).toHaveLength(1);
     expect(codes.filter((code) => code === "DUPLICATE_ROTATION")).toHaveLength(2);
     expect((await stack.upstreamStats()).calls).toEqual({ RegenerateSecret: 1 });

@@ -21,13 +21,12 @@ const rotation = (alias: string, clientId: string, selection = "client { id clie
   `${alias}: regenerateClientSecret(input: { clientId: "${clientId}" }) { ${selection} }`;
 
 async function batch(stack: Stack, operations: string[], token = stack.token): Promise<Result[]> {
-  const response = await fetch(stack.facade.graphqlUrl, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify(operations.map((query) => ({ query }))),
-  });
-  expect(response.status).toBe(200);
-  return (await response.json()) as Result[];
+  const { status, body } = await stack.batch(
+    operations.map((query) => ({ query })),
+    { token },
+  );
+  expect(status).toBe(200);
+  return body;
 }
 
 /** The secrets the upstream holds now, read through the facade's own query. */

@@ -35,6 +35,11 @@ export interface Stack {
     query: string | TypedDocumentNode<TData, TVariables>,
     options?: { variables?: TVariables; token?: string | null },
   ): Promise<GraphQLResponse<TData>>;
+  /** Posts an HTTP batch of operations (the stack's token unless another, or null for none). */
+  batch(
+    operations: { query: string; variables?: Record<string, unknown> }[],
+    options?: { token?: string | null },
+  ): Promise<{ status: number; body: GraphQLResponse["body"][] }>;
   /** Calls the upstream directly, as a Connect JSON client would. */
   connectCall(procedure: string, body: unknown, token?: string): Promise<{ status: number; body: any }>;
   upstreamStats(): Promise<DevUpstreamStats>;
@@ -98,6 +103,10 @@ export async function startStack(env: Record<string, string> = {}, options: Stac
         { query: typeof query === "string" ? query : print(query), variables: options.variables },
         bearer === null ? {} : { authorization: `Bearer ${bearer}` },
       );
+    },
+    batch(operations, options = {}) {
+      const bearer = options.token === undefined ? token : options.token;
+      return postJson(facade.graphqlUrl, operations, bearer === null ? {} : { authorization: `Bearer ${bearer}` });
     },
     connectCall: (procedure, body, bearer = token) =>
       postJson(`${upstream.url}/xeonr.auth.api.v1.ClientsService/${procedure}`, body, {
