@@ -85,6 +85,20 @@ const FAULTS: Fault[] = [
     tests: ["test/error-catalog.test.ts", "test/hostile-callers.test.ts"],
   },
   {
+    name: "graphql-jit's errors answered as jit makes them (a scalar's refusal loses a rotation's answer)",
+    file: "src/graphql/compiled-execution.ts",
+    find: "return { errors: asExecutorErrors(result.errors, args.document.loc?.source), data: result.data };",
+    replace: "return result;",
+    tests: ["test/rotation-delivery.test.ts", "test/permission-verdict.test.ts"],
+  },
+  {
+    name: "a permission verdict allows an operation one of whose fields the caller may not resolve",
+    file: "src/permissions/verdict.ts",
+    find: "if (!isAllowed(auth, coordinate)) {",
+    replace: "if (!isAllowed(auth, coordinate) && coordinate.startsWith('Query.')) {",
+    tests: ["test/permission-verdict.test.ts"],
+  },
+  {
     name: "the upstream is told the facade's own wait for a rotation",
     file: "src/upstream/clients-service.ts",
     find: "return Math.min(1_000, Math.max(100, Math.round(waitMs / 5)));",

@@ -14,7 +14,10 @@ export function createErrorMasker(logger: Logger): MaskError {
         { procedure: original.procedure, upstreamCode: original.code, reason: original.message },
         "upstream call failed",
       );
-      const located = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {};
+      const located =
+        error instanceof GraphQLError
+          ? { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path }
+          : {};
       const failure = upstreamFailure(original, located);
       if (failure) return failure;
     } else if (!(original instanceof GraphQLError)) {

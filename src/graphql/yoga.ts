@@ -26,6 +26,8 @@ export interface YogaOptions {
   /** Builds each request's context: who is calling, and their loaders. */
   context: ContextFactory;
   introspection: boolean;
+  /** Whether an operation the caller may resolve whole runs without shield's wrappers. */
+  permissionVerdicts: boolean;
   limits: LimitsConfig;
   logger: Logger;
   metrics: Metrics;
@@ -91,7 +93,17 @@ function useMetricsEndpoint(metrics: Metrics): Plugin {
 }
 
 export function createGraphQLHandler(options: YogaOptions) {
-  const { context, introspection, limits, logger, metrics, readiness, graphiqlTokenFor, extraPlugins = [] } = options;
+  const {
+    context,
+    introspection,
+    permissionVerdicts,
+    limits,
+    logger,
+    metrics,
+    readiness,
+    graphiqlTokenFor,
+    extraPlugins = [],
+  } = options;
   return createYoga({
     schema: protectedSchema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -128,9 +140,9 @@ export function createGraphQLHandler(options: YogaOptions) {
       useExpansionBound(limits.maxExpandedSelections),
       ...useArmor(limits, introspection),
       useIntrospectionBound,
-      // Execution: compiled by graphql-jit; who may read the schema, then the HTTP request's
+      // Execution: compiled by graphql-jit, shield's wrappers skipped where it would allow every field; who may read the schema, then the HTTP request's
       // budget (cost, fan-out, answers).
-      useCompiledExecution,
+      useCompiledExecution(permissionVerdicts ? schema : undefined) as Plugin,
       ...useSchemaVisibility(introspection),
       useRequestBudget as Plugin,
       // The result: every error typed, last, so that it sees every other plugin's errors.

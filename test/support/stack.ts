@@ -6,7 +6,7 @@ import { print } from "graphql";
 import { loadConfig, type Mode } from "../../src/config/index.js";
 import { resolveConfig, upstreamEnvironment } from "../../src/config/upstream-settings.js";
 import { type DevUpstream, type DevUpstreamStats, startDevUpstream } from "../../src/dev-upstream/server.js";
-import { type RunningFacade, startFacade } from "../../src/facade.js";
+import { type RunningFacade, type Shortcuts, startFacade } from "../../src/facade.js";
 import { createLogger } from "../../src/logger.js";
 
 export const READ = "oauth:clients:read";
@@ -52,6 +52,8 @@ export interface Stack {
    * (reset, malformed, html502, huge), or with values the schema's scalars refuse (bad-values).
    */
   faultUpstream(kind: string, times: number, options?: { after?: number }): Promise<void>;
+  /** Another facade on the same upstream with the same settings, some shortcuts off; closed with the stack. */
+  startAnotherFacade(shortcuts: Partial<Shortcuts>): Promise<RunningFacade>;
   /** Takes the upstream down: connections to it are refused until `startUpstreamAgain`. */
   stopUpstream(): Promise<void>;
   /** Brings it back on the same port with the same signing keys (and a fresh store). */
@@ -78,7 +80,9 @@ export async function startStack(env: Record<string, string> = {}, options: Stac
   const token = await upstream.tokens.mint({ scopes: [READ, MANAGE] });
   const destination = options.logLines && { write: (line: string) => void options.logLines!.push(line) };
   const logger = createLogger(config.logLevel, destination);
-  const facade = await startFacade({ config, logger, graphiqlToken: mode === "development" ? token : undefined });
+  const graphiqlToken = mode === "development" ? token : undefined;
+  const facade = await startFacade({ config, logger, graphiqlToken });
+  const others: RunningFacade[] = [];
 
   const postJson = async (url: string, body: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(url, {
@@ -130,6 +134,11 @@ export async function startStack(env: Record<string, string> = {}, options: Stac
       const { status } = await postJson(`${upstream.url}/__dev/fault`, { kind, times, ...options });
       if (status !== 200) throw new Error(`the development upstream refused the fault ${kind}`);
     },
+    async startAnotherFacade(shortcuts) {
+      const other = await startFacade({ config, logger, graphiqlToken, shortcuts });
+      others.push(other);
+      return other;
+    },
     async stopUpstream() {
       await upstream.close();
       upstreamUp = false;
@@ -139,7 +148,7 @@ export async function startStack(env: Record<string, string> = {}, options: Stac
       upstreamUp = true;
     },
     async close() {
-      await facade.close();
+      await Promise.all([facade, ...others].map((running) => running.close()));
       if (upstreamUp) await upstream.close();
       rmSync(keyDir, { recursive: true, force: true });
     },
