@@ -99,6 +99,21 @@ const FAULTS: Fault[] = [
     tests: ["test/permission-verdict.test.ts"],
   },
   {
+    name: "the node path skips Yoga's onResponse hooks (no-store, the context's release)",
+    file: "src/graphql/node-path.ts",
+    find: "for (const hook of responseHooks) {",
+    replace: "for (const hook of responseHooks.slice(responseHooks.length)) {",
+    tests: ["test/node-path.test.ts"],
+  },
+  {
+    name: "the node path hands Yoga the raw text where it asks for the parsed body",
+    file: "src/graphql/node-path.ts",
+    find: "json: () => Promise.resolve(body),",
+    replace:
+      "json: () => Promise.resolve(typeof body === 'object' && body && !Array.isArray(body) ? { ...body, variables: undefined } : body),",
+    tests: ["test/node-path.test.ts"],
+  },
+  {
     name: "the upstream is told the facade's own wait for a rotation",
     file: "src/upstream/clients-service.ts",
     find: "return Math.min(1_000, Math.max(100, Math.round(waitMs / 5)));",

@@ -3,6 +3,7 @@ import trustedDocuments from "../examples/gql/persisted-documents.json" with { t
 import { createTokenVerifier } from "./auth/verifier.js";
 import type { ResolvedConfig } from "./config/index.js";
 import { createContextFactory } from "./context/context.js";
+import { createNodePath } from "./graphql/node-path.js";
 import { createGraphQLHandler, GRAPHQL_PATH } from "./graphql/yoga.js";
 import { bodySizeGuard, corsGuard, type Guard, hostGuard, isLoopbackHost } from "./http/guards.js";
 import { createRequestHandler } from "./http/request-handler.js";
@@ -34,6 +35,8 @@ export interface FacadeOptions {
 export interface Shortcuts {
   /** An operation whose every reachable field the caller may resolve runs without shield's per-field wrappers. */
   permissionVerdicts: boolean;
+  /** One operation posted as JSON runs on Yoga's engine without its Fetch-API adapter. */
+  nodePath: boolean;
 }
 
 export interface RunningFacade {
@@ -75,7 +78,7 @@ export async function startFacade({ config, logger, graphiqlToken, shortcuts }: 
   });
 
   // Yoga: GraphQL over HTTP, the limits, the shielded schema and its resolvers.
-  const yoga = createGraphQLHandler({
+  const graphql = createGraphQLHandler({
     context,
     introspection: config.introspection,
     permissionVerdicts: shortcuts?.permissionVerdicts ?? true,
@@ -97,7 +100,10 @@ export async function startFacade({ config, logger, graphiqlToken, shortcuts }: 
       corsGuard(config.http.cors),
       bodySizeGuard(config.limits.maxBodyBytes),
     ].filter((guard): guard is Guard => guard !== undefined),
-    graphql: (request, response) => void yoga(request, response),
+    graphql:
+      (shortcuts?.nodePath ?? true)
+        ? createNodePath(graphql)
+        : (request, response) => void graphql.adapter(request, response),
     draining: () => readiness.draining,
   });
   const listening = await listen(

@@ -1,5 +1,6 @@
 import { serverAudits } from "graphql-http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningFacade } from "../src/facade.js";
 import { type Stack, startStack } from "./support/stack.js";
 
 /**
@@ -25,22 +26,32 @@ async function audit(url: string) {
 describe("GraphQL over HTTP compliance (graphql-http audits)", () => {
   let stack: Stack;
   let withoutCsrf: Stack;
+  /** The same facades with every request through Yoga's Fetch-API adapter (the node path off). */
+  let adapterOnly: RunningFacade;
+  let adapterOnlyWithoutCsrf: RunningFacade;
   beforeAll(async () => {
     stack = await startStack();
     withoutCsrf = await startStack({ CSRF_PREVENTION: "false" });
+    adapterOnly = await stack.startAnotherFacade({ nodePath: false });
+    adapterOnlyWithoutCsrf = await withoutCsrf.startAnotherFacade({ nodePath: false });
   });
   afterAll(async () => {
     await stack.close();
     await withoutCsrf.close();
   });
 
-  it("passes every MUST and SHOULD audit, and fails only the known MAY audits, with CSRF prevention on", async () => {
-    const failed = await audit(stack.facade.graphqlUrl);
-    expect(failed.filter(({ name }) => !name.startsWith("MAY"))).toEqual([]);
-    expect(failed.map(({ name }) => name).sort()).toEqual([...OPTIONAL_FAILURES_WITH_CSRF_PREVENTION].sort());
-  });
+  describe.each([
+    ["the node path", () => [stack.facade, withoutCsrf.facade] as const],
+    ["Yoga's adapter alone", () => [adapterOnly, adapterOnlyWithoutCsrf] as const],
+  ])("through %s", (_path, facades) => {
+    it("passes every MUST and SHOULD audit, and fails only the known MAY audits, with CSRF prevention on", async () => {
+      const failed = await audit(facades()[0].graphqlUrl);
+      expect(failed.filter(({ name }) => !name.startsWith("MAY"))).toEqual([]);
+      expect(failed.map(({ name }) => name).sort()).toEqual([...OPTIONAL_FAILURES_WITH_CSRF_PREVENTION].sort());
+    });
 
-  it("passes every audit, MAY included, with CSRF prevention off", async () => {
-    expect(await audit(withoutCsrf.facade.graphqlUrl)).toEqual([]);
+    it("passes every audit, MAY included, with CSRF prevention off", async () => {
+      expect(await audit(facades()[1].graphqlUrl)).toEqual([]);
+    });
   });
 });

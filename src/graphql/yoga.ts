@@ -1,9 +1,10 @@
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
+import { createServerAdapter } from "@whatwg-node/server";
 import type { DocumentNode } from "graphql";
-import { createYoga, type Plugin, useReadinessCheck } from "graphql-yoga";
+import { type Plugin, useReadinessCheck, YogaServer } from "graphql-yoga";
 import { LRUCache } from "lru-cache";
 import type { LimitsConfig } from "../config/index.js";
-import type { ContextFactory } from "../context/context.js";
+import type { ContextFactory, GraphQLContext } from "../context/context.js";
 import { CSRF_HEADER } from "../http/guards.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
@@ -92,7 +93,20 @@ function useMetricsEndpoint(metrics: Metrics): Plugin {
   };
 }
 
+/**
+ * Yoga, as `createYoga` builds it, with its server instance at hand: the adapter answers any
+ * request from Node's; the server's `handle` answers a Fetch-API request (the node path's).
+ */
 export function createGraphQLHandler(options: YogaOptions) {
+  const server = createYogaServer(options);
+  // biome-ignore lint/complexity/useLiteralKeys: Yoga hands its adapter its plugins (protected) exactly so.
+  const adapter = createServerAdapter(server, { fetchAPI: server.fetchAPI, plugins: server["plugins"] });
+  return { adapter, server };
+}
+
+export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
+
+function createYogaServer(options: YogaOptions) {
   const {
     context,
     introspection,
@@ -104,7 +118,7 @@ export function createGraphQLHandler(options: YogaOptions) {
     graphiqlTokenFor,
     extraPlugins = [],
   } = options;
-  return createYoga({
+  return new YogaServer<Record<string, unknown>, GraphQLContext>({
     schema: protectedSchema,
     graphqlEndpoint: GRAPHQL_PATH,
     healthCheckEndpoint: "/health",
