@@ -1,8 +1,7 @@
-import * as http from "node:http";
-import * as https from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
+import Pool from "undici/lib/dispatcher/pool.js";
 import type { UpstreamConfig } from "../config/index.js";
 import { ClientsService, type Client as OAuthClient } from "../gen/xeonr/auth/api/v1/clients_pb.js";
 import { createUnaryTransport } from "./unary-transport.js";
@@ -64,16 +63,16 @@ export function createUpstream(
   interceptors: Interceptor[] = [],
 ): Upstream {
   const binary = config.wireFormat === "binary";
-  // As many sockets as calls may be in flight (the scheduler's bound): the agent never queues.
-  const agentOptions = { keepAlive: true, maxSockets: config.maxInFlight };
-  const agent =
-    config.httpVersion === "2"
-      ? undefined
-      : config.url.startsWith("https:")
-        ? new https.Agent(agentOptions)
-        : new http.Agent(agentOptions);
-  const transport = agent
-    ? createUnaryTransport({ baseUrl: config.url, binary, readMaxBytes: config.maxResponseBytes, interceptors, agent })
+  // As many connections as calls may be in flight (the scheduler's bound): the pool never queues.
+  const pool = config.httpVersion === "2" ? undefined : new Pool(config.url, { connections: config.maxInFlight });
+  const transport = pool
+    ? createUnaryTransport({
+        baseUrl: config.url,
+        binary,
+        readMaxBytes: config.maxResponseBytes,
+        interceptors,
+        dispatcher: pool,
+      })
     : // HTTP/2 (h2c) goes through connect-node, which multiplexes calls over one session.
       createConnectTransport({
         baseUrl: config.url,
@@ -187,7 +186,7 @@ export function createUpstream(
       }
     },
     close() {
-      agent?.destroy();
+      void pool?.destroy();
     },
   };
 }

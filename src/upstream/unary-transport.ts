@@ -1,6 +1,3 @@
-import * as http from "node:http";
-import * as https from "node:https";
-import { urlToHttpOptions } from "node:url";
 import {
   create,
   type DescMessage,
@@ -22,10 +19,11 @@ import {
   type UnaryResponse,
 } from "@connectrpc/connect";
 import { codeFromHttpStatus, errorFromJsonBytes } from "@connectrpc/connect/protocol-connect";
+import type { Dispatcher } from "undici";
 
 /**
- * The Connect protocol's unary calls over `node:http` with a keep-alive agent: a connect-es
- * `Transport`, so the generated client, interceptors and ConnectError work as with
+ * The Connect protocol's unary calls over an undici dispatcher (a keep-alive pool): a
+ * connect-es `Transport`, so the generated client, interceptors and ConnectError work as with
  * connect-node's, without what a unary call here does not need (the Fetch-like universal
  * client, an AbortController and a deadline signal per call, compression negotiation,
  * streaming envelopes), which took about a quarter of the facade's CPU (bench/README.md).
@@ -39,24 +37,28 @@ export interface UnaryTransportOptions {
   /** An answer larger than this is refused unread: a fault, not data to buffer. */
   readMaxBytes: number;
   interceptors: Interceptor[];
-  agent: http.Agent;
+  /** Bound to the upstream's origin; as many connections as calls may be in flight. */
+  dispatcher: Dispatcher;
 }
 
 interface RawAnswer {
   status: number;
   contentType: string;
-  /** Node's raw header list: made into a `Headers` only for a caller that reads it. */
-  rawHeaders: string[];
+  /** The answer's headers as undici gives them: made into a `Headers` only for a caller that reads it. */
+  headers: Dispatcher.ResponseData["headers"];
   body: Buffer;
 }
 
-function headersOf(rawHeaders: string[]): Headers {
+function headersOf(headers: RawAnswer["headers"]): Headers {
   const header = new Headers();
-  for (let i = 0; i < rawHeaders.length; i += 2) header.append(rawHeaders[i]!, rawHeaders[i + 1]!);
+  for (const [name, value] of Object.entries(headers)) {
+    if (Array.isArray(value)) for (const item of value) header.append(name, item);
+    else if (value !== undefined) header.append(name, value);
+  }
   return header;
 }
 
-/** Node's connection failures: refused, reset, cut. The upstream did not answer; a retry may. */
+/** Connection failures: refused, reset, cut. The upstream did not answer; a retry may. */
 const unavailable = (cause: unknown) =>
   new ConnectError(
     `upstream connection failed: ${(cause as Error).message}`,
@@ -67,27 +69,32 @@ const unavailable = (cause: unknown) =>
   );
 
 export function createUnaryTransport(options: UnaryTransportOptions): Transport {
-  const send = options.baseUrl.startsWith("https:") ? https.request : http.request;
   const contentType = options.binary ? "application/proto" : "application/json";
-  // A service has a handful of method URLs: each is made into request options once, not per call.
-  const targets = new Map<string, http.RequestOptions>();
-  const target = (url: string) => {
-    let found = targets.get(url);
-    if (!found) {
-      found = urlToHttpOptions(new URL(url));
-      targets.set(url, found);
+  // A service has a handful of method URLs: each is parsed into its path once, not per call.
+  const paths = new Map<string, string>();
+  const pathOf = (url: string) => {
+    let found = paths.get(url);
+    if (found === undefined) {
+      const parsed = new URL(url);
+      found = parsed.pathname + parsed.search;
+      paths.set(url, found);
     }
     return found;
   };
 
   function post(request: UnaryRequest, body: Uint8Array | string, timeoutMs: number | undefined): Promise<RawAnswer> {
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { "content-length": String(Buffer.byteLength(body)) };
+      const headers: Record<string, string> = {};
       request.header.forEach((value, name) => {
         headers[name] = value;
       });
-      const outgoing = send({ ...target(request.url), method: "POST", agent: options.agent, headers });
       let done = false;
+      // Set once undici puts the call on a connection; a call settled before then is aborted there.
+      let controller: Dispatcher.DispatchController | undefined;
+      let status = 0;
+      let answerHeaders: RawAnswer["headers"] = {};
+      const chunks: Buffer[] = [];
+      let length = 0;
       const timer =
         timeoutMs === undefined
           ? undefined
@@ -98,42 +105,50 @@ export function createUnaryTransport(options: UnaryTransportOptions): Transport 
         clearTimeout(timer);
         request.signal.removeEventListener("abort", onAbort);
       };
-      // Whichever comes first settles the call; the socket is destroyed, never reused half-read.
+      // Whichever comes first settles the call; the connection is closed, never reused half-read.
       function fail(error: ConnectError) {
         if (done) return;
         finish();
         reject(error);
-        outgoing.destroy();
+        controller?.abort(error);
       }
+      const tooLarge = () =>
+        fail(new ConnectError(`answer larger than ${options.readMaxBytes} bytes`, Code.ResourceExhausted));
+      if (request.signal.aborted) return onAbort();
       request.signal.addEventListener("abort", onAbort, { once: true });
-      outgoing.on("error", (error) => fail(error instanceof ConnectError ? error : unavailable(error)));
-      outgoing.on("close", () => done || fail(unavailable(new Error("connection closed before the answer ended"))));
-      outgoing.once("response", (incoming) => {
-        const tooLarge = () =>
-          fail(new ConnectError(`answer larger than ${options.readMaxBytes} bytes`, Code.ResourceExhausted));
-        if (Number(incoming.headers["content-length"] ?? 0) > options.readMaxBytes) return tooLarge();
-        const chunks: Buffer[] = [];
-        let length = 0;
-        incoming.on("data", (chunk: Buffer) => {
-          length += chunk.length;
-          if (length > options.readMaxBytes) return tooLarge();
-          chunks.push(chunk);
-        });
-        incoming.on("error", (error) => fail(unavailable(error)));
-        incoming.on("aborted", () => done || fail(unavailable(new Error("answer cut short"))));
-        incoming.once("end", () => {
-          if (done) return;
-          finish();
-          resolve({
-            status: incoming.statusCode ?? 0,
-            contentType: incoming.headers["content-type"] ?? "",
-            rawHeaders: incoming.rawHeaders,
-            body: Buffer.concat(chunks, length),
-          });
-        });
-      });
-      if (request.signal.aborted) onAbort();
-      else outgoing.end(body);
+      options.dispatcher.dispatch(
+        { path: pathOf(request.url), method: "POST", headers, body },
+        {
+          onRequestStart(started) {
+            controller = started;
+            if (done) started.abort(new ConnectError("the upstream call was settled", Code.Canceled));
+          },
+          onResponseStart(_, statusCode, responseHeaders) {
+            status = statusCode;
+            answerHeaders = responseHeaders;
+            if (Number(responseHeaders["content-length"] ?? 0) > options.readMaxBytes) tooLarge();
+          },
+          onResponseData(_, chunk) {
+            length += chunk.length;
+            if (length > options.readMaxBytes) return tooLarge();
+            chunks.push(chunk);
+          },
+          onResponseEnd() {
+            if (done) return;
+            finish();
+            const type = answerHeaders["content-type"];
+            resolve({
+              status,
+              contentType: (Array.isArray(type) ? type[0] : type) ?? "",
+              headers: answerHeaders,
+              body: Buffer.concat(chunks, length),
+            });
+          },
+          onResponseError(_, error) {
+            fail(error instanceof ConnectError ? error : unavailable(error));
+          },
+        },
+      );
     });
   }
 
@@ -141,7 +156,7 @@ export function createUnaryTransport(options: UnaryTransportOptions): Transport 
   function decode<O extends DescMessage>(method: DescMethodUnary<DescMessage, O>, answer: RawAnswer) {
     const answerType = answer.contentType;
     if (answer.status !== 200) {
-      const header = headersOf(answer.rawHeaders);
+      const header = headersOf(answer.headers);
       const code = codeFromHttpStatus(answer.status);
       if (!answerType.startsWith("application/json")) throw new ConnectError(`HTTP ${answer.status}`, code, header);
       // connect-es reads the Connect error body; one it cannot read is thrown as the fallback,
@@ -158,7 +173,7 @@ export function createUnaryTransport(options: UnaryTransportOptions): Transport 
       throw new ConnectError(
         `unexpected content type ${JSON.stringify(answerType)}`,
         Code.Internal,
-        headersOf(answer.rawHeaders),
+        headersOf(answer.headers),
       );
     }
     try {
@@ -197,7 +212,7 @@ export function createUnaryTransport(options: UnaryTransportOptions): Transport 
           method,
           // Built on first read: a successful call's headers are seldom looked at.
           get header() {
-            if (!header) header = headersOf(answer.rawHeaders);
+            if (!header) header = headersOf(answer.headers);
             return header;
           },
           message,
