@@ -35,8 +35,8 @@ export interface YogaOptions {
   readiness: () => Promise<Readiness>;
   /** The token GraphiQL opens with for a request, if any (development only, decided by the HTTP layer). */
   graphiqlTokenFor(request: Request): string | undefined;
-  /** Cross-cutting plugins that run first (tracing). */
-  extraPlugins?: Plugin[];
+  /** Plugins that wrap the executor once it is chosen (tracing's operation span). */
+  executionPlugins?: Plugin[];
 }
 
 const protectedSchema = protectSchema(schema);
@@ -116,7 +116,7 @@ function createYogaServer(options: YogaOptions) {
     metrics,
     readiness,
     graphiqlTokenFor,
-    extraPlugins = [],
+    executionPlugins = [],
   } = options;
   return new YogaServer<Record<string, unknown>, GraphQLContext>({
     schema: protectedSchema,
@@ -124,11 +124,10 @@ function createYogaServer(options: YogaOptions) {
     healthCheckEndpoint: "/health",
     context,
     // Ordered by phase, because within a phase the first plugin's hook runs first: a bound that
-    // refuses (setResult) spares every later plugin of that phase the work, and the metrics and
-    // tracing see everything after them.
+    // refuses (setResult) spares every later plugin of that phase the work, and the metrics see
+    // everything after them.
     plugins: [
-      // Cross-cutting: tracing, then operation metrics around all that follows.
-      ...extraPlugins,
+      // Operation metrics, around all that follows.
       metrics.operationsPlugin,
       // Measured: held until its Request was collected, a request's context kept peak RSS 85 MB higher (bench/README.md).
       { onResponse: ({ request }) => context.release(request) },
@@ -154,9 +153,11 @@ function createYogaServer(options: YogaOptions) {
       useExpansionBound(limits.maxExpandedSelections),
       ...useArmor(limits, introspection),
       useIntrospectionBound,
-      // Execution: compiled by graphql-jit, shield's wrappers skipped where it would allow every field; who may read the schema, then the HTTP request's
-      // budget (cost, fan-out, answers).
+      // Execution: the executor chosen (compiled by graphql-jit, shield's wrappers skipped where it
+      // would allow every field), so that the plugins after it wrap it (tracing's span around the
+      // resolvers); then who may read the schema, then the HTTP request's budget (cost, fan-out, answers).
       useCompiledExecution(permissionVerdicts ? schema : undefined) as Plugin,
+      ...executionPlugins,
       ...useSchemaVisibility(introspection),
       useRequestBudget as Plugin,
       // The result: every error typed, last, so that it sees every other plugin's errors.

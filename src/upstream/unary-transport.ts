@@ -37,7 +37,7 @@ export interface UnaryTransportOptions {
   /** An answer larger than this is refused unread: a fault, not data to buffer. */
   readMaxBytes: number;
   interceptors: Interceptor[];
-  /** Bound to the upstream's origin; as many connections as calls may be in flight. */
+  /** Bound to the upstream's origin. */
   dispatcher: Dispatcher;
 }
 
