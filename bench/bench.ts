@@ -174,6 +174,7 @@ async function measureSideBySide(
         sum((w) => w.upstreamCpuMs),
         answered,
       ),
+      sliceCpuMsPerRequest: slices.map((w) => perRequest(w.serverCpuMs, w.answered)),
       moderateP50: moderate.p50,
       moderateP99: moderate.p99,
     });

@@ -22,6 +22,8 @@ export interface ScenarioResult {
   serverCpuMsPerRequest: number;
   /** The same for the upstream's process. */
   upstreamCpuMsPerRequest: number;
+  /** The serving process's CPU per answered request in each measured slice, in turn: how much one run moved. */
+  sliceCpuMsPerRequest: number[];
   /** Latency at a moderate load (one request at a time), in ms. */
   moderateP50: number;
   moderateP99: number;

@@ -88,6 +88,7 @@ const base = {
   facadePeakRssMb: null,
   serverCpuMsPerRequest: 0,
   upstreamCpuMsPerRequest: 0,
+  sliceCpuMsPerRequest: [],
 };
 
 describe("benchmark figures", () => {

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from "jose";
 import { LRUCache } from "lru-cache";
 import type { AuthConfig } from "../config/index.js";
@@ -84,7 +84,7 @@ export function createTokenVerifier(config: AuthConfig & { jwksUrl: string }, lo
     const token = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i.exec(header)?.[1];
     if (!token) return { authenticated: false, reason: "malformed_token" };
     const authorization = `Bearer ${token}`;
-    const cacheKey = verified && createHash("sha256").update(token).digest("base64url");
+    const cacheKey = verified && hash("sha256", token, "base64url");
     const cached = cacheKey === undefined ? undefined : verified?.get(cacheKey);
     if (cached) return { ...cached, authorization };
     try {

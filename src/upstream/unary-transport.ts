@@ -5,6 +5,7 @@ import {
   fromBinary,
   fromJson,
   type MessageInitShape,
+  type MessageShape,
   toBinary,
   toJsonString,
 } from "@bufbuild/protobuf";
@@ -49,6 +50,20 @@ interface RawAnswer {
   body: Buffer;
 }
 
+/** Request headers as undici takes them, names in lower case. */
+function headerRecord(init: HeadersInit | undefined): Record<string, string> {
+  const record: Record<string, string> = {};
+  if (init === undefined) return record;
+  if (init instanceof Headers || Array.isArray(init)) {
+    new Headers(init).forEach((value, name) => {
+      record[name] = value;
+    });
+    return record;
+  }
+  for (const name in init) record[name.toLowerCase()] = init[name]!;
+  return record;
+}
+
 function headersOf(headers: RawAnswer["headers"]): Headers {
   const header = new Headers();
   for (const [name, value] of Object.entries(headers)) {
@@ -70,6 +85,7 @@ const unavailable = (cause: unknown) =>
 
 export function createUnaryTransport(options: UnaryTransportOptions): Transport {
   const contentType = options.binary ? "application/proto" : "application/json";
+  const baseUrl = options.baseUrl.replace(/\/$/, "");
   // A service has a handful of method URLs: each is parsed into its path once, not per call.
   const paths = new Map<string, string>();
   const pathOf = (url: string) => {
@@ -82,12 +98,14 @@ export function createUnaryTransport(options: UnaryTransportOptions): Transport 
     return found;
   };
 
-  function post(request: UnaryRequest, body: Uint8Array | string, timeoutMs: number | undefined): Promise<RawAnswer> {
+  function post(
+    url: string,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+    body: Uint8Array | string,
+    timeoutMs: number | undefined,
+  ): Promise<RawAnswer> {
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = {};
-      request.header.forEach((value, name) => {
-        headers[name] = value;
-      });
       let done = false;
       // Set once undici puts the call on a connection; a call settled before then is aborted there.
       let controller: Dispatcher.DispatchController | undefined;
@@ -103,7 +121,7 @@ export function createUnaryTransport(options: UnaryTransportOptions): Transport 
       const finish = () => {
         done = true;
         clearTimeout(timer);
-        request.signal.removeEventListener("abort", onAbort);
+        signal.removeEventListener("abort", onAbort);
       };
       // Whichever comes first settles the call; the connection is closed, never reused half-read.
       function fail(error: ConnectError) {
@@ -114,10 +132,10 @@ export function createUnaryTransport(options: UnaryTransportOptions): Transport 
       }
       const tooLarge = () =>
         fail(new ConnectError(`answer larger than ${options.readMaxBytes} bytes`, Code.ResourceExhausted));
-      if (request.signal.aborted) return onAbort();
-      request.signal.addEventListener("abort", onAbort, { once: true });
+      if (signal.aborted) return onAbort();
+      signal.addEventListener("abort", onAbort, { once: true });
       options.dispatcher.dispatch(
-        { path: pathOf(request.url), method: "POST", headers, body },
+        { path: pathOf(url), method: "POST", headers, body },
         {
           onRequestStart(started) {
             controller = started;
@@ -141,7 +159,8 @@ export function createUnaryTransport(options: UnaryTransportOptions): Transport 
               status,
               contentType: (Array.isArray(type) ? type[0] : type) ?? "",
               headers: answerHeaders,
-              body: Buffer.concat(chunks, length),
+              // One chunk, as nearly every answer comes, is kept as undici gave it rather than copied.
+              body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length),
             });
           },
           onResponseError(_, error) {
@@ -198,12 +217,15 @@ export function createUnaryTransport(options: UnaryTransportOptions): Transport 
       input: MessageInitShape<I>,
       contextValues?: ContextValues,
     ): Promise<UnaryResponse<I, O>> {
-      const call = async (request: UnaryRequest<I, O>): Promise<UnaryResponse<I, O>> => {
-        const body = options.binary
-          ? toBinary(method.input, request.message)
-          : toJsonString(method.input, request.message);
-        const answer = await post(request as UnaryRequest, body, timeoutMs);
-        const message = decode(method, answer);
+      const exchange = async (
+        url: string,
+        headers: Record<string, string>,
+        message: MessageShape<I>,
+        callSignal: AbortSignal,
+      ): Promise<UnaryResponse<I, O>> => {
+        const body = options.binary ? toBinary(method.input, message) : toJsonString(method.input, message);
+        const answer = await post(url, headers, callSignal, body, timeoutMs);
+        const output = decode(method, answer);
         let header: Headers | undefined;
         let trailer: Headers | undefined;
         return {
@@ -215,17 +237,23 @@ export function createUnaryTransport(options: UnaryTransportOptions): Transport 
             if (!header) header = headersOf(answer.headers);
             return header;
           },
-          message,
+          message: output,
           get trailer() {
             if (!trailer) trailer = new Headers();
             return trailer;
           },
         };
       };
-      const requestHeader = new Headers(header);
-      requestHeader.set("content-type", contentType);
-      requestHeader.set("connect-protocol-version", "1");
-      if (timeoutMs !== undefined) requestHeader.set("connect-timeout-ms", String(timeoutMs));
+      const headers = headerRecord(header);
+      headers["content-type"] = contentType;
+      headers["connect-protocol-version"] = "1";
+      if (timeoutMs !== undefined) headers["connect-timeout-ms"] = String(timeoutMs);
+      const url = `${baseUrl}/${method.parent.typeName}/${method.name}`;
+      const message = create(method.input, input);
+      // Without interceptors, no request object (and no Headers) is built for them.
+      if (options.interceptors.length === 0) return exchange(url, headers, message, signal ?? noSignal);
+      const call = (request: UnaryRequest<I, O>) =>
+        exchange(request.url, headerRecord(request.header), request.message, request.signal);
       const intercepted = options.interceptors.reduceRight(
         (next, interceptor) => interceptor(next as never) as unknown as typeof call,
         call,
@@ -235,11 +263,11 @@ export function createUnaryTransport(options: UnaryTransportOptions): Transport 
         service: method.parent,
         method,
         requestMethod: "POST",
-        url: `${options.baseUrl.replace(/\/$/, "")}/${method.parent.typeName}/${method.name}`,
+        url,
         signal: signal ?? noSignal,
-        header: requestHeader,
+        header: new Headers(headers),
         contextValues: contextValues ?? createContextValues(),
-        message: create(method.input, input),
+        message,
       });
     },
     stream() {
