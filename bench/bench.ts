@@ -116,10 +116,10 @@ async function loadWindow(subject: Subject, upstream: Running, options: BenchOpt
 }
 
 /**
- * Measures the subjects side by side: each is checked and warmed up, then their measured
- * windows are cut into `options.slices` slices taken in turn (facade, lean facade, facade, …),
- * so that the machine's drift during a run (two shared cores) weighs on each alike and their
- * CPU-per-request ratio is fair. Latency under load is the slices' percentiles, weighted by
+ * Measures the subjects side by side: each is checked, and warmed up right before its first
+ * slice; their measured windows are cut into `options.slices` slices taken in turn, each turn starting one subject
+ * later (facade, F, M; F, M, facade; …), so that the machine's drift during a run (two shared
+ * cores) and the place in the turn weigh on each alike and their CPU-per-request ratio is fair. Latency under load is the slices' percentiles, weighted by
  * their answers.
  */
 async function measureSideBySide(
@@ -127,15 +127,24 @@ async function measureSideBySide(
   upstream: Running,
   options: BenchOptions,
 ): Promise<ScenarioResult[]> {
-  for (const { scenario, target } of subjects) {
-    const url = `${target.url}${scenario.path}`;
-    scenario.check(await (await fetch(url, requestOf(scenario))).json());
-    if (options.warmup > 0)
-      await autocannon({ url, ...requestOf(scenario), connections: options.connections, duration: options.warmup });
-  }
+  for (const { scenario, target } of subjects)
+    scenario.check(await (await fetch(`${target.url}${scenario.path}`, requestOf(scenario))).json());
   const windows = subjects.map((): Window[] => []);
   for (let slice = 0; slice < options.slices; slice++) {
-    for (const [i, subject] of subjects.entries()) {
+    // Each slice starts the turn one subject later: whoever goes first read high (an A/A run
+    // showed up to ~15 %), so every subject takes the first place as often as the others.
+    for (let turn = 0; turn < subjects.length; turn++) {
+      const i = (slice + turn) % subjects.length;
+      const subject = subjects[i]!;
+      // Warmed up just before its first slice, so that none waits idle longer than the others
+      // between its warm-up and its measure (a server idle for seconds shrinks its heap).
+      if (slice === 0 && options.warmup > 0)
+        await autocannon({
+          url: `${subject.target.url}${subject.scenario.path}`,
+          ...requestOf(subject.scenario),
+          connections: options.connections,
+          duration: options.warmup,
+        });
       windows[i]!.push(await loadWindow(subject, upstream, options, options.duration / options.slices));
     }
   }

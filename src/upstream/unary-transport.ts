@@ -21,6 +21,7 @@ import {
 } from "@connectrpc/connect";
 import { codeFromHttpStatus, errorFromJsonBytes } from "@connectrpc/connect/protocol-connect";
 import type { Dispatcher } from "undici";
+import { createPost, type RawAnswer } from "./undici-post.js";
 
 /**
  * The Connect protocol's unary calls over an undici dispatcher (a keep-alive pool): a
@@ -40,14 +41,6 @@ export interface UnaryTransportOptions {
   interceptors: Interceptor[];
   /** Bound to the upstream's origin. */
   dispatcher: Dispatcher;
-}
-
-interface RawAnswer {
-  status: number;
-  contentType: string;
-  /** The answer's headers as undici gives them: made into a `Headers` only for a caller that reads it. */
-  headers: Dispatcher.ResponseData["headers"];
-  body: Buffer;
 }
 
 /** Request headers as undici takes them, names in lower case. */
@@ -73,104 +66,10 @@ function headersOf(headers: RawAnswer["headers"]): Headers {
   return header;
 }
 
-/** Connection failures: refused, reset, cut. The upstream did not answer; a retry may. */
-const unavailable = (cause: unknown) =>
-  new ConnectError(
-    `upstream connection failed: ${(cause as Error).message}`,
-    Code.Unavailable,
-    undefined,
-    undefined,
-    cause,
-  );
-
 export function createUnaryTransport(options: UnaryTransportOptions): Transport {
   const contentType = options.binary ? "application/proto" : "application/json";
   const baseUrl = options.baseUrl.replace(/\/$/, "");
-  // A service has a handful of method URLs: each is parsed into its path once, not per call.
-  const paths = new Map<string, string>();
-  const pathOf = (url: string) => {
-    let found = paths.get(url);
-    if (found === undefined) {
-      const parsed = new URL(url);
-      found = parsed.pathname + parsed.search;
-      paths.set(url, found);
-    }
-    return found;
-  };
-
-  function post(
-    url: string,
-    headers: Record<string, string>,
-    signal: AbortSignal,
-    body: Uint8Array | string,
-    timeoutMs: number | undefined,
-  ): Promise<RawAnswer> {
-    return new Promise((resolve, reject) => {
-      let done = false;
-      // Set once undici puts the call on a connection; a call settled before then is aborted there.
-      let controller: Dispatcher.DispatchController | undefined;
-      let status = 0;
-      let answerHeaders: RawAnswer["headers"] = {};
-      const chunks: Buffer[] = [];
-      let length = 0;
-      const timer =
-        timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => fail(new ConnectError("the upstream call timed out", Code.DeadlineExceeded)), timeoutMs);
-      const onAbort = () => fail(new ConnectError("the upstream call was canceled", Code.Canceled));
-      const finish = () => {
-        done = true;
-        clearTimeout(timer);
-        signal.removeEventListener("abort", onAbort);
-      };
-      // Whichever comes first settles the call; the connection is closed, never reused half-read.
-      function fail(error: ConnectError) {
-        if (done) return;
-        finish();
-        reject(error);
-        controller?.abort(error);
-      }
-      const tooLarge = () =>
-        fail(new ConnectError(`answer larger than ${options.readMaxBytes} bytes`, Code.ResourceExhausted));
-      if (signal.aborted) return onAbort();
-      signal.addEventListener("abort", onAbort, { once: true });
-      options.dispatcher.dispatch(
-        { path: pathOf(url), method: "POST", headers, body },
-        {
-          onRequestStart(started) {
-            controller = started;
-            if (done) started.abort(new ConnectError("the upstream call was settled", Code.Canceled));
-          },
-          onResponseStart(_, statusCode, responseHeaders) {
-            status = statusCode;
-            answerHeaders = responseHeaders;
-            if (Number(responseHeaders["content-length"] ?? 0) > options.readMaxBytes) tooLarge();
-          },
-          onResponseData(_, chunk) {
-            length += chunk.length;
-            if (length > options.readMaxBytes) return tooLarge();
-            chunks.push(chunk);
-          },
-          onResponseEnd() {
-            if (done) return;
-            finish();
-            const type = answerHeaders["content-type"];
-            resolve({
-              status,
-              contentType: (Array.isArray(type) ? type[0] : type) ?? "",
-              headers: answerHeaders,
-              // One chunk, as nearly every answer comes, is kept as undici gave it rather than copied.
-              body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length),
-            });
-          },
-          onResponseError(_, error) {
-            fail(error instanceof ConnectError ? error : unavailable(error));
-          },
-        },
-      );
-    });
-  }
-
+  const post = createPost(options.dispatcher, options.readMaxBytes);
   /** The answer's message, or the Connect error it carries (its headers as the error's metadata). */
   function decode<O extends DescMessage>(method: DescMethodUnary<DescMessage, O>, answer: RawAnswer) {
     const answerType = answer.contentType;
