@@ -117,9 +117,10 @@ async function loadWindow(subject: Subject, upstream: Running, options: BenchOpt
 
 /**
  * Measures the subjects side by side: each is checked, and warmed up right before its first
- * slice; their measured windows are cut into `options.slices` slices taken in turn, each turn starting one subject
- * later (facade, F, M; F, M, facade; …), so that the machine's drift during a run (two shared
- * cores) and the place in the turn weigh on each alike and their CPU-per-request ratio is fair. Latency under load is the slices' percentiles, weighted by
+ * slice; their measured windows are cut into `options.slices` slices taken in turn, each turn
+ * starting one subject later (facade, F, M; F, M, facade; …), so that the machine's drift
+ * during a run (two shared cores) and the place in the turn weigh on each alike and their
+ * CPU-per-request ratio is fair. Latency under load is the slices' percentiles, weighted by
  * their answers.
  */
 async function measureSideBySide(
