@@ -7,14 +7,14 @@ interface Result {
   errors?: { message: string; path?: unknown[]; extensions: Record<string, unknown> }[];
 }
 
-/** Posts one body (an operation, or a batch) with a token; the parsed answer. */
-async function post(stack: Stack, body: unknown, token = stack.token): Promise<Result & Result[]> {
-  const response = await fetch(stack.facade.graphqlUrl, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  });
-  return response.json() as Promise<Result & Result[]>;
+type Operation = { query: string; variables?: Record<string, unknown> };
+
+/** Posts one operation, or a batch, through the stack's client with a token; the parsed answer. */
+async function post(stack: Stack, body: Operation | Operation[], token = stack.token): Promise<Result & Result[]> {
+  const answer = Array.isArray(body)
+    ? (await stack.batch(body, { token })).body
+    : (await stack.graphql(body.query, { variables: body.variables, token })).body;
+  return answer as Result & Result[];
 }
 
 /** `count` aliased reads of distinct fixture clients, starting at `from`. */
