@@ -89,7 +89,7 @@ export async function startFacade({ config, logger, graphiqlToken, shortcuts }: 
     // The token never leaves the developer's machine: only a page asked for by a loopback name gets it.
     graphiqlTokenFor: (request) =>
       graphiqlToken && isLoopbackHost(request.headers.get("host")) ? graphiqlToken : undefined,
-    executionPlugins: tracing ? [tracing.graphqlPlugin] : [],
+    executionHooks: tracing ? [tracing.operationHook] : [],
   });
 
   // HTTP: checks on the raw request before Yoga reads anything of it.

@@ -1,7 +1,6 @@
 import { getOperationAST, Kind, parse } from "graphql";
-import type { Plugin } from "graphql-yoga";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
-import type { GraphQLContext } from "./context/context.js";
+import type { ExecutionHook } from "./graphql/execution-hooks.js";
 
 /**
  * Prometheus metrics of one facade: GraphQL operations, upstream calls and DataLoader
@@ -23,7 +22,7 @@ export interface Metrics {
   observeUpstreamCall(procedure: string, code: string, seconds: number): void;
   observeBatch(size: number): void;
   /** Yoga plugin counting and timing every executed operation. */
-  operationsPlugin: Plugin<GraphQLContext>;
+  operationsHook: ExecutionHook;
 }
 
 /**
@@ -104,7 +103,7 @@ export function createMetrics(trustedDocuments: Iterable<string> = []): Metrics 
     return name;
   };
 
-  const operationsPlugin: Plugin<GraphQLContext> = {
+  const operationsHook: ExecutionHook = {
     onExecute({ args }) {
       const started = process.hrtime.bigint();
       const operation = getOperationAST(args.document, args.operationName);
@@ -133,6 +132,6 @@ export function createMetrics(trustedDocuments: Iterable<string> = []): Metrics 
       series.histogram.observe(seconds);
     },
     observeBatch: (size) => batchSizes.observe(size),
-    operationsPlugin,
+    operationsHook,
   };
 }

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Interceptor } from "@connectrpc/connect";
 import { getOperationAST } from "graphql";
-import type { Plugin } from "graphql-yoga";
 import type { TracingConfig } from "./config/index.js";
+import type { ExecutionHook } from "./graphql/execution-hooks.js";
 
 /**
  * OpenTelemetry traces, exported over OTLP/HTTP: one server span per HTTP request (continuing
@@ -17,7 +17,7 @@ import type { TracingConfig } from "./config/index.js";
 export interface Tracing {
   /** Runs the handling of one HTTP request inside its server span. */
   traceRequest(request: IncomingMessage, response: ServerResponse, handle: () => void): void;
-  graphqlPlugin: Plugin;
+  operationHook: ExecutionHook;
   upstreamInterceptor: Interceptor;
   /** Exports what is left and stops. */
   shutdown(): Promise<void>;
@@ -74,7 +74,7 @@ export async function startTracing(config: TracingConfig): Promise<Tracing> {
       context.with(trace.setSpan(parent, span), handle);
     },
 
-    graphqlPlugin: {
+    operationHook: {
       onExecute({ args, executeFn, setExecuteFn }) {
         const operation = getOperationAST(args.document, args.operationName);
         const type = operation?.operation ?? "unknown";

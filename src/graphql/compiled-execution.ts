@@ -8,10 +8,9 @@ import {
   type SourceLocation,
 } from "graphql";
 import { type CompiledQuery, compileQuery, isCompiledQuery } from "graphql-jit";
-import type { Plugin } from "graphql-yoga";
-import type { GraphQLContext } from "../context/context.js";
 import { allowsEverything } from "../permissions/verdict.js";
 import { operationShape } from "../schema/selections.js";
+import type { ExecutionHook } from "./execution-hooks.js";
 
 /**
  * Execution compiled by graphql-jit: an operation of a parsed document is compiled on its
@@ -74,7 +73,7 @@ function compiledFor(
 const isRequestError = (result: ExecutionResult) => !("data" in result) || result.data === undefined;
 
 /** `unguarded`: the schema Yoga's shielded one was made from, its resolvers not wrapped by shield (none: always shielded). */
-export function useCompiledExecution(unguarded: GraphQLSchema | undefined): Plugin<GraphQLContext> {
+export function compiledExecution(unguarded: GraphQLSchema | undefined): ExecutionHook {
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
       const operation = getOperationAST(args.document, args.operationName);

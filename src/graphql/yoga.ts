@@ -11,15 +11,16 @@ import type { Metrics } from "../metrics.js";
 import { protectSchema } from "../permissions/shield.js";
 import type { Readiness } from "../readiness.js";
 import { schema } from "../schema/index.js";
-import { useCompiledExecution } from "./compiled-execution.js";
+import { compiledExecution } from "./compiled-execution.js";
 import { createErrorMasker, useTypedErrors } from "./error-masking.js";
+import { type ExecutionHook, useExecutionHooks } from "./execution-hooks.js";
 import { useGraphiQLPage } from "./graphiql.js";
 import { useArmor } from "./limits/armor.js";
 import { useDocumentSize } from "./limits/document-size.js";
 import { useExpansionBound } from "./limits/expanded-selections.js";
 import { useIntrospectionBound } from "./limits/introspection.js";
-import { useRequestBudget } from "./limits/request-budget.js";
-import { useSchemaVisibility } from "./schema-visibility.js";
+import { requestBudget } from "./limits/request-budget.js";
+import { schemaVisibility } from "./schema-visibility.js";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -35,8 +36,8 @@ export interface YogaOptions {
   readiness: () => Promise<Readiness>;
   /** The token GraphiQL opens with for a request, if any (development only, decided by the HTTP layer). */
   graphiqlTokenFor(request: Request): string | undefined;
-  /** Plugins that wrap the executor once it is chosen (tracing's operation span). */
-  executionPlugins?: Plugin[];
+  /** Execution hooks that wrap the executor once it is chosen (tracing's operation span). */
+  executionHooks?: ExecutionHook[];
 }
 
 const protectedSchema = protectSchema(schema);
@@ -116,8 +117,9 @@ function createYogaServer(options: YogaOptions) {
     metrics,
     readiness,
     graphiqlTokenFor,
-    executionPlugins = [],
+    executionHooks = [],
   } = options;
+  const visibility = schemaVisibility(introspection);
   return new YogaServer<Record<string, unknown>, GraphQLContext>({
     schema: protectedSchema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -127,8 +129,6 @@ function createYogaServer(options: YogaOptions) {
     // refuses (setResult) spares every later plugin of that phase the work, and the metrics see
     // everything after them.
     plugins: [
-      // Operation metrics, around all that follows.
-      metrics.operationsPlugin,
       // Measured: held until its Request was collected, a request's context kept peak RSS 85 MB higher (bench/README.md).
       { onResponse: ({ request }) => context.release(request) },
       // Paths answered without GraphQL.
@@ -153,13 +153,19 @@ function createYogaServer(options: YogaOptions) {
       useExpansionBound(limits.maxExpandedSelections),
       ...useArmor(limits, introspection),
       useIntrospectionBound,
-      // Execution: the executor chosen (compiled by graphql-jit, shield's wrappers skipped where it
-      // would allow every field), so that the plugins after it wrap it (tracing's span around the
-      // resolvers); then who may read the schema, then the HTTP request's budget (cost, fan-out, answers).
-      useCompiledExecution(permissionVerdicts ? schema : undefined) as Plugin,
-      ...executionPlugins,
-      ...useSchemaVisibility(introspection),
-      useRequestBudget as Plugin,
+      // `__schema` and `__type` refused when introspection is off.
+      ...visibility.plugins,
+      // Execution, as one hook: operation metrics around all that follows; the executor chosen
+      // (compiled by graphql-jit, shield's wrappers skipped where it would allow every field), so
+      // that the hooks after it wrap it (tracing's span around the resolvers); then who may read
+      // the schema, then the HTTP request's budget (cost, fan-out, answers).
+      useExecutionHooks([
+        metrics.operationsHook,
+        compiledExecution(permissionVerdicts ? schema : undefined),
+        ...executionHooks,
+        ...visibility.executionHooks,
+        requestBudget,
+      ]) as Plugin,
       // The result: every error typed, last, so that it sees every other plugin's errors.
       useTypedErrors,
     ],

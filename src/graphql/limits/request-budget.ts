@@ -11,14 +11,13 @@ import {
   type OperationDefinitionNode,
   type SelectionNode,
 } from "graphql";
-import type { Plugin } from "graphql-yoga";
 import type { Auth } from "../../auth/verifier.js";
-import type { GraphQLContext } from "../../context/context.js";
 import type { OperationCharge } from "../../context/request-budget.js";
 import { badRepresentation, locatedAt, secretNotSelected } from "../../errors.js";
 import { refusalAt } from "../../permissions/table.js";
 import { parseClientId } from "../../schema/client-id.js";
 import { collectFields, includedWith, operationShape } from "../../schema/selections.js";
+import type { ExecutionHook } from "../execution-hooks.js";
 
 /** The entity types `_entities` can resolve: the members of `_Entity`. */
 const entityTypesBySchema = new WeakMap<GraphQLSchema, ReadonlySet<string>>();
@@ -128,7 +127,7 @@ function selectsNewSecret(
  * Charges each operation to its HTTP request's budget, and bounds the size of the request's
  * answers together: a batch shares one budget.
  */
-export const useRequestBudget: Plugin<GraphQLContext> = {
+export const requestBudget: ExecutionHook = {
   onExecute({ args, setResultAndStopExecution }) {
     const { budget, auth } = args.contextValue;
     const charge = assess(args, auth);
