@@ -21,7 +21,7 @@ export interface Metrics {
   registry: Registry;
   observeUpstreamCall(procedure: string, code: string, seconds: number): void;
   observeBatch(size: number): void;
-  /** Yoga plugin counting and timing every executed operation. */
+  /** The execution hook counting and timing every executed operation. */
   operationsHook: ExecutionHook;
 }
 

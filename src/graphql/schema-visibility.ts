@@ -20,7 +20,6 @@ export function schemaVisibility(introspection: boolean): { plugins: Plugin[]; e
       const { rootFields } = operationShape(args.schema, args.document, operation);
       if (!rootFields.some((field) => field.name.value === "_service")) return;
       setResultAndStopExecution({ errors: [schemaHidden(args.contextValue.auth.reason)] });
-      return undefined;
     },
   };
   return { plugins: [useDisableIntrospection()], executionHooks: [onlyAuthenticatedSdl] };
