@@ -92,19 +92,22 @@ interface Window {
   latency: { p50: number; p90: number; p99: number };
 }
 
+/** The scenario's load on one subject for some seconds, as autocannon reports it. */
+const drive = (subject: Subject, options: BenchOptions, seconds: number) =>
+  autocannon({
+    url: `${subject.target.url}${subject.scenario.path}`,
+    ...requestOf(subject.scenario),
+    connections: options.connections,
+    duration: seconds,
+  });
+
 async function loadWindow(subject: Subject, upstream: Running, options: BenchOptions, seconds: number) {
-  const url = `${subject.target.url}${subject.scenario.path}`;
   const cpu = () => ({
     server: subject.pid ? cpuTimeMs(subject.pid) : 0,
     upstream: cpuTimeMs(upstream.child.pid!),
   });
   const before = cpu();
-  const result = await autocannon({
-    url,
-    ...requestOf(subject.scenario),
-    connections: options.connections,
-    duration: seconds,
-  });
+  const result = await drive(subject, options, seconds);
   const after = cpu();
   return {
     answered: result["2xx"],
@@ -139,13 +142,7 @@ async function measureSideBySide(
       const subject = subjects[i]!;
       // Warmed up just before its first slice, so that none waits idle longer than the others
       // between its warm-up and its measure (a server idle for seconds shrinks its heap).
-      if (slice === 0 && options.warmup > 0)
-        await autocannon({
-          url: `${subject.target.url}${subject.scenario.path}`,
-          ...requestOf(subject.scenario),
-          connections: options.connections,
-          duration: options.warmup,
-        });
+      if (slice === 0 && options.warmup > 0) await drive(subject, options, options.warmup);
       windows[i]!.push(await loadWindow(subject, upstream, options, options.duration / options.slices));
     }
   }

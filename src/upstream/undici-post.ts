@@ -3,8 +3,7 @@ import type { Dispatcher } from "undici";
 
 /**
  * One POST over an undici dispatcher, its answer read whole: the HTTP half of a unary call,
- * with its deadline, its cancellation and a bound on the answer's size. Whichever settles the
- * call first closes the connection if it is still in use, so none is reused half-read.
+ * with its deadline, its cancellation and a bound on the answer's size.
  */
 
 export interface RawAnswer {
