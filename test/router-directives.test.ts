@@ -12,10 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApplicationsSubgraph } from "../src/dev-supergraph/applications-subgraph.js";
 import { composeGuild, type Subgraph } from "../src/dev-supergraph/compose.js";
 import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
+import { operationShape } from "../src/graphql/analysis/document-shape.js";
 import { PUBLIC, REQUIRED_SCOPES, requirementOf } from "../src/permissions/table.js";
 import { COST_WEIGHTS } from "../src/schema/cost.js";
 import { schema } from "../src/schema/index.js";
-import { operationShape } from "../src/schema/selections.js";
 import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";
 import { composeApollo } from "./support/supergraph.js";
 

@@ -3,7 +3,7 @@ import type { Auth, TokenVerifier } from "../auth/verifier.js";
 import type { CallScheduler } from "../upstream/call-scheduler.js";
 import type { Upstream } from "../upstream/clients-service.js";
 import { createOAuthClientLoader, type OAuthClientLoader } from "./oauth-client-loader.js";
-import { type BudgetLimits, RequestBudget } from "./request-budget.js";
+import { type BudgetLimits, RequestLedger } from "./request-ledger.js";
 
 /**
  * What every resolver and permission rule sees. Its parts belong to the HTTP request, so the
@@ -13,7 +13,7 @@ export interface GraphQLContext {
   /** Who is calling, from their verified bearer token. */
   auth: Auth;
   /** What the HTTP request may still spend. */
-  budget: RequestBudget;
+  budget: RequestLedger;
   oauthClients: OAuthClientLoader;
 }
 
@@ -40,7 +40,7 @@ export function createContextFactory(dependencies: ContextDependencies): Context
   const scopes = new WeakMap<Request, Promise<RequestScope>>();
 
   const scopeOf = async (request: Request): Promise<RequestScope> => {
-    const budget = new RequestBudget(limits, scheduler);
+    const budget = new RequestLedger(limits, scheduler);
     const auth = await verifyToken(request.headers.get("authorization"));
     const authorization = auth.authenticated ? auth.authorization : undefined;
     const callOptions = { authorization, signal: request.signal, deadline: budget.deadline };

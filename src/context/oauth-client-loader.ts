@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import type { CallOptions, OAuthClient, Upstream } from "../upstream/clients-service.js";
 import { UpstreamError } from "../upstream/upstream-error.js";
-import type { RequestBudget } from "./request-budget.js";
+import type { RequestLedger } from "./request-ledger.js";
 
 /**
  * Per-HTTP-request access to OAuth clients. Reads go through one DataLoader, so identical
@@ -14,7 +14,7 @@ export interface OAuthClientLoader {
   get(clientId: string, includeSecret: boolean): Promise<OAuthClient | null>;
   /**
    * Never batched, deduplicated or retried: every call invalidates the previous secret. Its
-   * upstream call was reserved when the operation was admitted (RequestBudget.admit).
+   * upstream call was reserved when the operation was admitted (RequestLedger.admit).
    */
   regenerateSecret(clientId: string): Promise<OAuthClient>;
 }
@@ -27,7 +27,7 @@ interface LoadKey {
 export function createOAuthClientLoader(
   upstream: Upstream,
   rotationOptions: Omit<CallOptions, "beforeAttempt">,
-  budget: RequestBudget,
+  budget: RequestLedger,
   observeBatch?: (size: number) => void,
 ): OAuthClientLoader {
   const readOptions: CallOptions = { ...rotationOptions, beforeAttempt: budget.takeUpstreamCall };

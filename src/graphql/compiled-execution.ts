@@ -4,60 +4,106 @@ import {
   GraphQLError,
   type GraphQLSchema,
   getOperationAST,
+  type OperationDefinitionNode,
   type Source,
   type SourceLocation,
 } from "graphql";
 import { type CompiledQuery, compileQuery, isCompiledQuery } from "graphql-jit";
+import { LRUCache } from "lru-cache";
+import type { GraphQLContext } from "../context/context.js";
 import { allowsEverything } from "../permissions/verdict.js";
-import { operationShape } from "../schema/selections.js";
+import { type OperationShape, operationShape } from "./analysis/document-shape.js";
+import { parsedBytes } from "./document-cache.js";
 import type { ExecutionHook } from "./execution-hooks.js";
 
 /**
- * Execution compiled by graphql-jit: an operation of a parsed document is compiled on its
- * second use (as Mercurius's `jit: 1`), so that a caller sending distinct documents cannot make
- * the service compile each, and kept as long as the parse cache keeps the document, so no cache
- * grows with what callers send; it then runs as one generated function, with a serialiser made
- * for its answer's shape. graphql-js (Yoga's executor) still runs what jit cannot: an operation it does not
- * compile (a subscription, say), and any request error (variables that do not coerce), which
- * graphql-js words as callers and the error catalog know it.
+ * Execution compiled by graphql-jit, where it is proven to answer as graphql-js does
+ * (test/compiled-execution.test.ts compares the two over generated documents): a query of an
+ * authenticated caller, admitted by its request's ledger, in a document without @skip or
+ * @include (graphql-jit 0.8.9 collects conditional fragments unlike graphql-js, and stores the
+ * conditions on the shared document, ../shared/notes/graphql-jit.md), small enough to compile
+ * quickly. It is compiled on its second use (as Mercurius's `jit: 1`), so that a caller
+ * sending distinct documents cannot make the service compile each, and runs then as one
+ * generated function with a serialiser made for its answer's shape. Everything else, and any
+ * request error, runs on graphql-js (Yoga's executor), which words errors as callers and the
+ * error catalog know them.
  *
  * An operation whose every reachable field the caller may resolve (the permission verdict)
  * runs on the schema without shield's per-field wrappers, which would only say yes; any other
  * runs on the shielded schema Yoga serves, so shield answers every refusal.
  */
 
-/** An operation of a document: how often it ran, and once it is compiled, its query for each schema it runs on. */
-interface Plans {
-  uses: number;
-  /** Compiled, or null when graphql-jit cannot compile it. */
-  bySchema: Map<GraphQLSchema, CompiledQuery | null>;
-}
-const plansByDocument = new WeakMap<DocumentNode, Map<string, Plans>>();
 /** Runs on graphql-js before an operation is compiled, whichever schema it runs on. */
 const USES_BEFORE_COMPILING = 1;
+/** Operations larger than this (selections once fragments are expanded) are not compiled: compiling costs ~0.15 ms and ~3 kB per selection (bench/README.md). */
+const MAX_COMPILED_SELECTIONS = 400;
+/** Selections compiled for one HTTP request at most (a batch shares it), so compiling stays within its CPU bound. */
+const COMPILED_SELECTIONS_PER_REQUEST = 400;
+/** Compiled plans kept, by an estimate of their size in memory. */
+const PLAN_CACHE_BYTES = 32 * 1024 * 1024;
+/** Estimate of a plan's size: measured at 1.2 to 3 kB per expanded selection (bench/README.md). */
+const PLAN_BYTES_PER_SELECTION = 4 * 1024;
+const PLAN_BYTES_BASE = 16 * 1024;
+
+/** Uses of each operation of a document before it is compiled; kept as long as the document is. */
+const usesByDocument = new WeakMap<DocumentNode, Map<string, number>>();
+
+/** A document's compiled operations, by schema and operation name; null when graphql-jit cannot compile one. */
+type Plans = Map<GraphQLSchema, Map<string, CompiledQuery | null>>;
+const plansByDocument = new LRUCache<DocumentNode, Plans>({
+  maxSize: PLAN_CACHE_BYTES,
+  sizeCalculation: (plans, document) => sizeOf(plans, document),
+});
+const planSizes = new WeakMap<CompiledQuery, number>();
+
+/** The plans' estimate, and the document's own: plans keep their document alive, whether the parse cache does or not. */
+function sizeOf(plans: Plans, document: DocumentNode): number {
+  let bytes = parsedBytes(document.loc?.source.body.length ?? 0);
+  for (const bySchema of plans.values()) {
+    for (const plan of bySchema.values()) bytes += plan ? (planSizes.get(plan) ?? PLAN_BYTES_BASE) : 64;
+  }
+  return bytes;
+}
+
+/** Selections compiled so far for each HTTP request, by its ledger. */
+const compiledPerRequest = new WeakMap<object, number>();
+
+/** The bytes all compiled plans may hold together, by their estimate. */
+export const PLAN_CACHE_MAX_BYTES = PLAN_CACHE_BYTES;
+
+/** Whether the operation is one compiled execution is proven for, and affordable now. */
+function compilable(context: GraphQLContext, operation: OperationDefinitionNode, shape: OperationShape): boolean {
+  return (
+    context.auth.authenticated &&
+    operation.operation === "query" &&
+    !shape.conditional &&
+    shape.expandedSelections <= MAX_COMPILED_SELECTIONS
+  );
+}
 
 function compiledFor(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
+  context: GraphQLContext,
+  selections: number,
 ): CompiledQuery | null {
-  let byOperation = plansByDocument.get(document);
-  if (!byOperation) {
-    byOperation = new Map();
-    plansByDocument.set(document, byOperation);
-  }
   const name = operationName ?? "";
-  let plans = byOperation.get(name);
-  if (!plans) {
-    plans = { uses: 0, bySchema: new Map() };
-    byOperation.set(name, plans);
+  const known = plansByDocument.get(document)?.get(schema)?.get(name);
+  if (known !== undefined) return known;
+  let uses = usesByDocument.get(document);
+  if (!uses) {
+    uses = new Map();
+    usesByDocument.set(document, uses);
   }
-  if (plans.uses < USES_BEFORE_COMPILING) {
-    plans.uses += 1;
+  const used = uses.get(name) ?? 0;
+  if (used < USES_BEFORE_COMPILING) {
+    uses.set(name, used + 1);
     return null;
   }
-  const known = plans.bySchema.get(schema);
-  if (known !== undefined) return known;
+  const spent = (compiledPerRequest.get(context.budget) ?? 0) + selections;
+  if (spent > COMPILED_SELECTIONS_PER_REQUEST) return null;
+  compiledPerRequest.set(context.budget, spent);
   let result: CompiledQuery | ExecutionResult | undefined;
   try {
     result = compileQuery(schema, document, operationName ?? undefined) as CompiledQuery | ExecutionResult;
@@ -65,7 +111,16 @@ function compiledFor(
     result = undefined;
   }
   const compiled = result && isCompiledQuery(result) ? result : null;
-  plans.bySchema.set(schema, compiled);
+  if (compiled) planSizes.set(compiled, PLAN_BYTES_BASE + selections * PLAN_BYTES_PER_SELECTION);
+  const plans: Plans = plansByDocument.get(document) ?? new Map();
+  let bySchema = plans.get(schema);
+  if (!bySchema) {
+    bySchema = new Map();
+    plans.set(schema, bySchema);
+  }
+  bySchema.set(name, compiled);
+  // Set again, so that the cache weighs the document's plans with this one.
+  plansByDocument.set(document, plans);
   return compiled;
 }
 
@@ -77,12 +132,13 @@ export function compiledExecution(unguarded: GraphQLSchema | undefined): Executi
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
       const operation = getOperationAST(args.document, args.operationName);
-      const permitted =
-        !!unguarded &&
-        !!operation &&
-        allowsEverything(args.contextValue.auth, operationShape(args.schema, args.document, operation).reachable);
+      if (!operation) return;
+      const shape = operationShape(args.schema, args.document, operation);
+      const permitted = !!unguarded && allowsEverything(args.contextValue.auth, shape.reachable);
       const schema = permitted ? unguarded : args.schema;
-      const compiled = compiledFor(schema, args.document, args.operationName);
+      const compiled = compilable(args.contextValue, operation, shape)
+        ? compiledFor(schema, args.document, args.operationName, args.contextValue, shape.expandedSelections)
+        : null;
       if (!compiled) {
         if (permitted) setExecuteFn((executionArgs) => executeFn({ ...executionArgs, schema }));
         return;

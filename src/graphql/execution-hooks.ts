@@ -11,7 +11,7 @@ export interface ExecutionHook {
   onExecute(payload: ExecutePayload): undefined | DoneHook;
 }
 
-interface DoneHook {
+export interface DoneHook {
   onExecuteDone(payload: ExecuteDonePayload): void;
 }
 

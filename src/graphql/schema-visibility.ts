@@ -2,7 +2,7 @@ import { useDisableIntrospection } from "@graphql-yoga/plugin-disable-introspect
 import { getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { schemaHidden } from "../errors.js";
-import { operationShape } from "../schema/selections.js";
+import { operationShape } from "./analysis/document-shape.js";
 import type { ExecutionHook } from "./execution-hooks.js";
 
 /**

@@ -1,8 +1,6 @@
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { createServerAdapter } from "@whatwg-node/server";
-import type { DocumentNode } from "graphql";
 import { type Plugin, useReadinessCheck, YogaServer } from "graphql-yoga";
-import { LRUCache } from "lru-cache";
 import type { LimitsConfig } from "../config/index.js";
 import type { ContextFactory, GraphQLContext } from "../context/context.js";
 import { CSRF_HEADER } from "../http/guards.js";
@@ -12,14 +10,15 @@ import { protectSchema } from "../permissions/shield.js";
 import type { Readiness } from "../readiness.js";
 import { schema } from "../schema/index.js";
 import { compiledExecution } from "./compiled-execution.js";
+import { boundedParserCache } from "./document-cache.js";
 import { createErrorMasker, useTypedErrors } from "./error-masking.js";
 import { type ExecutionHook, useExecutionHooks } from "./execution-hooks.js";
 import { useGraphiQLPage } from "./graphiql.js";
+import { admission } from "./limits/admission.js";
 import { useArmor } from "./limits/armor.js";
 import { useDocumentSize } from "./limits/document-size.js";
 import { useExpansionBound } from "./limits/expanded-selections.js";
 import { useIntrospectionBound } from "./limits/introspection.js";
-import { requestBudget } from "./limits/request-budget.js";
 import { schemaVisibility } from "./schema-visibility.js";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -54,31 +53,6 @@ const useNoStore: Plugin = {
     if (response.headers.get("content-encoding") === "none") response.headers.delete("content-encoding");
   },
 };
-
-/** Parsed documents kept, by their text, up to an estimate of their size in memory. */
-const DOCUMENT_CACHE_BYTES = 32 * 1024 * 1024;
-/** Measured: a parsed document holds 30 to 90 times its text's length (bench/README.md). */
-const PARSED_BYTES_PER_CHARACTER = 100;
-
-/**
- * Yoga's parse cache, bounded by bytes rather than by entries, so that distinct padded
- * documents cannot fill the heap; a document that fails to parse is not kept at all (parsing
- * it again is linear and bounded by LIMIT_MAX_DOCUMENT_BYTES). Validation results live as
- * long as their document.
- */
-function boundedParserCache() {
-  const documents = new LRUCache<string, DocumentNode>({
-    maxSize: DOCUMENT_CACHE_BYTES,
-    sizeCalculation: (_document, text) => Math.max(1, text.length * PARSED_BYTES_PER_CHARACTER),
-  });
-  return {
-    documentCache: {
-      get: (text: string) => documents.get(text),
-      set: (text: string, document: DocumentNode) => void documents.set(text, document),
-    },
-    errorCache: { get: () => undefined, set: () => undefined },
-  };
-}
 
 /** GET /metrics: the Prometheus exposition of this facade's registry. */
 function useMetricsEndpoint(metrics: Metrics): Plugin {
@@ -155,16 +129,17 @@ function createYogaServer(options: YogaOptions) {
       useIntrospectionBound,
       // `__schema` and `__type` refused when introspection is off.
       ...visibility.plugins,
-      // Execution, as one hook: operation metrics around all that follows; the executor chosen
-      // (compiled by graphql-jit, shield's wrappers skipped where it would allow every field), so
-      // that the hooks after it wrap it (tracing's span around the resolvers); then who may read
-      // the schema, then the HTTP request's budget (cost, fan-out, answers).
+      // Execution, as one hook: operation metrics around all that follows; who may read the
+      // schema; the admission to the HTTP request's ledger (cost, fan-out, rotations, answers),
+      // so that nothing is compiled for an operation it refuses; then the executor chosen
+      // (compiled by graphql-jit, shield's wrappers skipped where it would allow every field),
+      // so that the hooks after it wrap it (tracing's span around the resolvers).
       useExecutionHooks([
         metrics.operationsHook,
+        ...visibility.executionHooks,
+        admission,
         compiledExecution(permissionVerdicts ? schema : undefined),
         ...executionHooks,
-        ...visibility.executionHooks,
-        requestBudget,
       ]) as Plugin,
       // The result: every error typed, last, so that it sees every other plugin's errors.
       useTypedErrors,

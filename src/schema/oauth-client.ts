@@ -6,7 +6,7 @@ import { isAllowed } from "../permissions/table.js";
 import type { ApplicationBinding, OAuthClient } from "../upstream/clients-service.js";
 import { builder } from "./builder.js";
 import { parseClientId } from "./client-id.js";
-import { selectsField } from "./selections.js";
+import { selectsField } from "./selected-fields.js";
 
 /**
  * The OAuth client domain: the `OAuthClient` type, the query that reads one, the entity
@@ -108,7 +108,7 @@ const OAuthClientRef = builder.objectRef<OAuthClient>("OAuthClient").implement({
  */
 function wantsSecret(context: GraphQLContext, info: GraphQLResolveInfo): boolean {
   // The cheap check first: most callers may not see the secret, and the search runs per resolver.
-  return isAllowed(context.auth, "OAuthClient.clientSecret") && selectsField(info, "clientSecret");
+  return isAllowed(context.auth, "OAuthClient.clientSecret") && selectsField(info, "OAuthClient", "clientSecret");
 }
 
 /** The one way an OAuth client is read: by id, through the request's DataLoader, its secret only when selected and allowed. */

@@ -1,7 +1,7 @@
 import { Kind } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { limitExceeded } from "../../errors.js";
-import { operationShape } from "../../schema/selections.js";
+import { operationShape } from "../analysis/document-shape.js";
 
 /**
  * Refuses, before any validation rule walks it, a document whose operations expand to more

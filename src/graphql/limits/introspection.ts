@@ -1,7 +1,7 @@
 import type { FieldNode, OperationDefinitionNode, SelectionSetNode, ValidationContext, ValidationRule } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import { limitExceeded } from "../../errors.js";
-import { collectFields, operationShape } from "../../schema/selections.js";
+import { everyField, operationShape } from "../analysis/document-shape.js";
 
 /**
  * What the standard introspection query (GraphiQL's, codegen's, a gateway's) needs, and no
@@ -40,7 +40,7 @@ function introspectionBound(context: ValidationContext) {
   const walkIntrospection = (root: FieldNode) => {
     let selections = 0;
     const walk = (set: SelectionSetNode | undefined, depth: number, lists: number): boolean => {
-      for (const field of collectFields(set, fragment)) {
+      for (const field of everyField(set, fragment)) {
         // Unaliased, a repeated field merges into one: only aliases can multiply an answer's breadth.
         if (field.alias) return fail("no aliases inside introspection");
         if (++selections > INTROSPECTION.selections) return fail(`at most ${INTROSPECTION.selections} selections`);

@@ -26,7 +26,7 @@ export interface OperationCharge {
   rotations: readonly string[];
 }
 
-export class RequestBudget {
+export class RequestLedger {
   /** Epoch milliseconds by which the request must be answered; upstream calls get what is left. */
   readonly deadline: number;
   /** Runs one upstream call in this request's lane of the process-wide scheduler. */

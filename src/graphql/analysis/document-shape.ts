@@ -4,70 +4,45 @@ import {
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
-  GraphQLIncludeDirective,
-  type GraphQLResolveInfo,
   type GraphQLSchema,
-  GraphQLSkipDirective,
-  getDirectiveValues,
   getNamedType,
   isCompositeType,
   isInterfaceType,
   isObjectType,
   Kind,
   type OperationDefinitionNode,
-  type SelectionNode,
   type SelectionSetNode,
 } from "graphql";
-import { fieldPrice } from "./cost.js";
+import { fieldPrice } from "../../schema/cost.js";
 
 /**
- * The one walker over selections, in two forms, both linear in the document however often
- * fragments spread each other (a fragment DAG of depth n expands to 2^n selections):
- * - `collectFields`: the fields one selection set selects, each fragment expanded at most
- *   once, as graphql-js collects them for execution. Root fields, the introspection budget
- *   and the secret selection read operations through it.
- * - `operationShape`: an operation measured whole (expanded size, estimated cost), each
- *   fragment measured once per document and its measure reused wherever it is spread. It
- *   counts every spread (an upper bound of what execution walks). Shapes are kept per
+ * The static measure of a document: what its operations can select, whatever their variables.
+ * - `everyField`: the fields one selection set selects with fragments expanded, @skip and
+ *   @include aside (an upper bound, for the bounds checked before variables are known).
+ * - `operationShape`: an operation measured whole (expanded size, estimated cost, reachable
+ *   coordinates), each fragment measured once per document and its measure reused wherever it
+ *   is spread, so the walk is linear however fragments spread each other. Shapes are kept per
  *   document, and documents live only as long as the parse cache keeps them.
+ * What execution will actually select, with the variables, is `coerced-operation.ts`'s.
  */
-
-/** Whether a selection is included (its @skip and @include), when the variables are known. */
-type Included = (selection: SelectionNode) => boolean;
-
-/** @skip and @include with these variables; a condition that does not coerce counts as included (execution refuses it). */
-export function includedWith(variables: Readonly<Record<string, unknown>> | null | undefined): Included {
-  return (node) => {
-    if (!node.directives?.length) return true;
-    try {
-      return (
-        getDirectiveValues(GraphQLSkipDirective, node, variables ?? undefined)?.if !== true &&
-        getDirectiveValues(GraphQLIncludeDirective, node, variables ?? undefined)?.if !== false
-      );
-    } catch {
-      return true;
-    }
-  };
-}
 
 /**
  * The fields `selectionSet` selects at its own level, with inline fragments and fragment
- * spreads expanded; each fragment at most once, which is also the guard against cycles.
+ * spreads expanded and conditions ignored; each fragment at most once, which is also the
+ * guard against cycles.
  */
-export function* collectFields(
+export function* everyField(
   selectionSet: SelectionSetNode | undefined,
   fragment: (name: string) => { selectionSet: SelectionSetNode } | null | undefined,
-  included: Included = () => true,
   visited = new Set<string>(),
 ): Generator<FieldNode> {
   for (const selection of selectionSet?.selections ?? []) {
-    if (!included(selection)) continue;
     if (selection.kind === Kind.FIELD) yield selection;
     else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      yield* collectFields(selection.selectionSet, fragment, included, visited);
+      yield* everyField(selection.selectionSet, fragment, visited);
     } else if (!visited.has(selection.name.value)) {
       visited.add(selection.name.value);
-      yield* collectFields(fragment(selection.name.value)?.selectionSet, fragment, included, visited);
+      yield* everyField(fragment(selection.name.value)?.selectionSet, fragment, visited);
     }
   }
 }
@@ -77,12 +52,14 @@ export interface OperationShape {
   expandedSelections: number;
   /** The estimated cost, `_entities` excepted: its size is known only with the variables. */
   cost: number;
-  /** The fields selected at the root, each fragment expanded once, as execution collects them. */
+  /** The fields selected at the root, each fragment expanded once, conditions aside. */
   rootFields: readonly FieldNode[];
   /** Each `_entities` root field, with the cost of one of its representations. */
   entities: readonly { field: FieldNode; costPerRepresentation: number }[];
   /** Every schema coordinate ("Type.field") the operation can reach, @skip and @include aside, with its first field. */
   reachable: ReadonlyMap<string, FieldNode>;
+  /** Whether any selection of the document carries @skip or @include. */
+  conditional: boolean;
 }
 
 interface Measure {
@@ -90,22 +67,6 @@ interface Measure {
   cost: number;
   /** At most one entry per schema coordinate, so merging measures keeps the walk linear. */
   reachable: ReadonlyMap<string, FieldNode>;
-}
-
-/**
- * Whether the operation selects `fieldName` directly on the value a resolver returns, through
- * fragments too, honouring @skip and @include.
- */
-export function selectsField(info: GraphQLResolveInfo, fieldName: string): boolean {
-  const included = includedWith(info.variableValues);
-  const fragment = (name: string) => info.fragments[name];
-  for (const node of info.fieldNodes) {
-    if (!included(node)) continue;
-    for (const field of collectFields(node.selectionSet, fragment, included)) {
-      if (field.name.value === fieldName) return true;
-    }
-  }
-  return false;
 }
 
 const NOTHING: Measure = { selections: 0, cost: 0, reachable: new Map() };
@@ -131,10 +92,11 @@ class DocumentShapes {
   private readonly fragments = new Map<string, FragmentDefinitionNode>();
   private readonly measured = new Map<string, Measure>();
   private readonly shapes = new Map<OperationDefinitionNode, OperationShape>();
+  private conditional: boolean | undefined;
 
   constructor(
     private readonly schema: GraphQLSchema,
-    document: DocumentNode,
+    private readonly document: DocumentNode,
   ) {
     for (const definition of document.definitions) {
       if (definition.kind === Kind.FRAGMENT_DEFINITION && !this.fragments.has(definition.name.value)) {
@@ -175,7 +137,25 @@ class DocumentShapes {
       rootFields,
       entities,
       reachable,
+      conditional: this.isConditional(),
     };
+  }
+
+  /** Whether any selection of the document, in an operation or a fragment, carries @skip or @include. */
+  private isConditional(): boolean {
+    if (this.conditional !== undefined) return this.conditional;
+    const conditional = (set: SelectionSetNode | undefined): boolean =>
+      !!set?.selections.some(
+        (selection) =>
+          !!selection.directives?.some(({ name }) => name.value === "skip" || name.value === "include") ||
+          (selection.kind !== Kind.FRAGMENT_SPREAD && conditional(selection.selectionSet)),
+      );
+    this.conditional = this.document.definitions.some(
+      (definition) =>
+        (definition.kind === Kind.OPERATION_DEFINITION || definition.kind === Kind.FRAGMENT_DEFINITION) &&
+        conditional(definition.selectionSet),
+    );
+    return this.conditional;
   }
 
   /** Every selection counts one toward the expanded size; fields are priced by the schema's model. */
@@ -228,7 +208,7 @@ class DocumentShapes {
   }
 
   private rootFields(selectionSet: SelectionSetNode): FieldNode[] {
-    return [...collectFields(selectionSet, (name) => this.fragments.get(name))];
+    return [...everyField(selectionSet, (name) => this.fragments.get(name))];
   }
 }
 
