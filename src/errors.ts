@@ -37,6 +37,7 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export type Limit =
   | "document_bytes"
   | "expanded_selections"
+  | "validation"
   | "depth"
   | "aliases"
   | "tokens"

@@ -37,6 +37,8 @@ export interface Shortcuts {
   permissionVerdicts: boolean;
   /** One operation posted as JSON runs on Yoga's engine without its Fetch-API adapter. */
   nodePath: boolean;
+  /** Queries proven to answer alike run compiled by graphql-jit from their second use. */
+  compiledExecution: boolean;
 }
 
 export interface RunningFacade {
@@ -82,6 +84,7 @@ export async function startFacade({ config, logger, graphiqlToken, shortcuts }: 
     context,
     introspection: config.introspection,
     permissionVerdicts: shortcuts?.permissionVerdicts ?? true,
+    compiledExecution: shortcuts?.compiledExecution ?? true,
     limits: config.limits,
     logger,
     metrics,

@@ -58,6 +58,20 @@ export type TokenVerifier = (authorizationHeader: string | null) => Promise<Auth
 
 /** A verified token is trusted from the cache at most this long, however far off its expiry. */
 const TOKEN_CACHE_MAX_TTL_MS = 5 * 60_000;
+/** The token cache's entries together, by the estimate below, hold at most this many bytes. */
+export const TOKEN_CACHE_BYTES = 16 * 1024 * 1024;
+/** A token whose entry would take more than this (about 150 scopes) is verified each time, not kept. */
+const TOKEN_ENTRY_MAX_BYTES = 16 * 1024;
+
+/** What the cache keeps of a verified token: not the token, which each request brings again. */
+type Verified = { subject: string | undefined; scopes: ReadonlySet<string> };
+
+/** An entry's estimated bytes: its key, the object, and per scope a string and a set entry. */
+function entryBytes({ subject, scopes }: Verified): number {
+  let bytes = 256 + 2 * (subject?.length ?? 0);
+  for (const scope of scopes) bytes += 64 + 2 * scope.length;
+  return bytes;
+}
 
 export function createTokenVerifier(config: AuthConfig & { jwksUrl: string }, logger: Logger): TokenVerifier {
   // jose caches the key set, refetches it for an unknown `kid`, and never more than
@@ -70,9 +84,15 @@ export function createTokenVerifier(config: AuthConfig & { jwksUrl: string }, lo
 
   // Keyed by a hash of the token, never the token; only successes are kept, each until
   // its `exp` (and no longer than the cap), so a cached answer is one jose would still give.
+  // Bounded by entries and by bytes: a token's scopes are the issuer's to choose, and many.
   const verified =
     config.tokenCacheSize > 0
-      ? new LRUCache<string, Auth & { authenticated: true }>({ max: config.tokenCacheSize })
+      ? new LRUCache<string, Verified>({
+          max: config.tokenCacheSize,
+          maxSize: TOKEN_CACHE_BYTES,
+          maxEntrySize: TOKEN_ENTRY_MAX_BYTES,
+          sizeCalculation: entryBytes,
+        })
       : undefined;
 
   return async (header) => {
@@ -86,7 +106,7 @@ export function createTokenVerifier(config: AuthConfig & { jwksUrl: string }, lo
     const authorization = `Bearer ${token}`;
     const cacheKey = verified && hash("sha256", token, "base64url");
     const cached = cacheKey === undefined ? undefined : verified?.get(cacheKey);
-    if (cached) return { ...cached, authorization };
+    if (cached) return { authenticated: true, ...cached, authorization };
     try {
       const { payload } = await jwtVerify(token, keys, {
         issuer: config.issuer,
@@ -111,7 +131,8 @@ export function createTokenVerifier(config: AuthConfig & { jwksUrl: string }, lo
         const tooOldAt =
           config.maxTokenAgeSeconds === undefined ? Infinity : (payload.iat! + config.maxTokenAgeSeconds) * 1000;
         const ttl = Math.min(payload.exp! * 1000, tooOldAt) - Date.now();
-        if (ttl > 0) verified.set(cacheKey, auth, { ttl: Math.min(ttl, TOKEN_CACHE_MAX_TTL_MS) });
+        const entry = { subject: auth.subject, scopes: auth.scopes };
+        if (ttl > 0) verified.set(cacheKey, entry, { ttl: Math.min(ttl, TOKEN_CACHE_MAX_TTL_MS) });
       }
       return auth;
     } catch (error) {

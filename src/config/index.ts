@@ -66,6 +66,8 @@ export interface LimitsConfig {
   maxDocumentBytes: number;
   /** Selections of an operation once its fragments are expanded where spread. */
   maxExpandedSelections: number;
+  /** Field pairs graphql-js's validation may compare for one HTTP request (its documents together). */
+  maxValidationPairs: number;
   /** Operations in one batched request; 0 turns batching off. */
   maxBatch: number;
   /** A serialised GraphQL answer larger than this is replaced by a typed error. */
@@ -173,6 +175,7 @@ export function loadConfig(env: Record<string, string | undefined>, mode: Mode):
       maxBodyBytes: e.LIMIT_MAX_BODY_BYTES,
       maxDocumentBytes: e.LIMIT_MAX_DOCUMENT_BYTES,
       maxExpandedSelections: e.LIMIT_MAX_EXPANDED_SELECTIONS,
+      maxValidationPairs: e.LIMIT_MAX_VALIDATION_PAIRS,
       maxBatch: e.LIMIT_MAX_BATCH,
       maxResponseBytes: e.LIMIT_MAX_RESPONSE_BYTES,
       maxRepresentations: e.LIMIT_MAX_REPRESENTATIONS,

@@ -69,6 +69,7 @@ export const envSchema = z.object({
   LIMIT_MAX_BODY_BYTES: positiveInt.max(64 * 1024 * 1024).default(256 * 1024),
   LIMIT_MAX_DOCUMENT_BYTES: positiveInt.max(1024 * 1024).default(16 * 1024),
   LIMIT_MAX_EXPANDED_SELECTIONS: positiveInt.max(1_000_000).default(2_000),
+  LIMIT_MAX_VALIDATION_PAIRS: positiveInt.max(100_000_000).default(40_000),
   LIMIT_MAX_BATCH: nonNegativeInt.max(1_000).default(10),
   LIMIT_MAX_RESPONSE_BYTES: positiveInt.max(256 * 1024 * 1024).default(1024 * 1024),
   LIMIT_MAX_REPRESENTATIONS: positiveInt.max(10_000).default(100),

@@ -127,8 +127,14 @@ function compiledFor(
 /** The answer of a request error: no data at all, only errors. */
 const isRequestError = (result: ExecutionResult) => !("data" in result) || result.data === undefined;
 
-/** `unguarded`: the schema Yoga's shielded one was made from, its resolvers not wrapped by shield (none: always shielded). */
-export function compiledExecution(unguarded: GraphQLSchema | undefined): ExecutionHook {
+export interface CompiledExecutionOptions {
+  /** The schema Yoga's shielded one was made from, its resolvers not wrapped by shield (none: always shielded). */
+  unguarded: GraphQLSchema | undefined;
+  /** Whether anything is compiled (off, every operation runs on graphql-js). @default true */
+  compiles: boolean;
+}
+
+export function compiledExecution({ unguarded, compiles }: CompiledExecutionOptions): ExecutionHook {
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
       const operation = getOperationAST(args.document, args.operationName);
@@ -136,9 +142,10 @@ export function compiledExecution(unguarded: GraphQLSchema | undefined): Executi
       const shape = operationShape(args.schema, args.document, operation);
       const permitted = !!unguarded && allowsEverything(args.contextValue.auth, shape.reachable);
       const schema = permitted ? unguarded : args.schema;
-      const compiled = compilable(args.contextValue, operation, shape)
-        ? compiledFor(schema, args.document, args.operationName, args.contextValue, shape.expandedSelections)
-        : null;
+      const compiled =
+        compiles && compilable(args.contextValue, operation, shape)
+          ? compiledFor(schema, args.document, args.operationName, args.contextValue, shape.expandedSelections)
+          : null;
       if (!compiled) {
         if (permitted) setExecuteFn((executionArgs) => executeFn({ ...executionArgs, schema }));
         return;

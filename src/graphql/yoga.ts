@@ -19,6 +19,7 @@ import { useArmor } from "./limits/armor.js";
 import { useDocumentSize } from "./limits/document-size.js";
 import { useExpansionBound } from "./limits/expanded-selections.js";
 import { useIntrospectionBound } from "./limits/introspection.js";
+import { useValidationWorkBound } from "./limits/validation-work.js";
 import { schemaVisibility } from "./schema-visibility.js";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -29,6 +30,8 @@ export interface YogaOptions {
   introspection: boolean;
   /** Whether an operation the caller may resolve whole runs without shield's wrappers. */
   permissionVerdicts: boolean;
+  /** Whether queries proven to answer alike run compiled by graphql-jit. */
+  compiledExecution: boolean;
   limits: LimitsConfig;
   logger: Logger;
   metrics: Metrics;
@@ -86,6 +89,7 @@ function createYogaServer(options: YogaOptions) {
     context,
     introspection,
     permissionVerdicts,
+    compiledExecution: compiles,
     limits,
     logger,
     metrics,
@@ -125,6 +129,7 @@ function createYogaServer(options: YogaOptions) {
       useDocumentSize(limits.maxDocumentBytes),
       // Validation: the expanded size first, so no later rule walks an exponential selection.
       useExpansionBound(limits.maxExpandedSelections),
+      useValidationWorkBound(limits.maxValidationPairs, limits.maxExpandedSelections),
       ...useArmor(limits, introspection),
       useIntrospectionBound,
       // `__schema` and `__type` refused when introspection is off.
@@ -138,7 +143,7 @@ function createYogaServer(options: YogaOptions) {
         metrics.operationsHook,
         ...visibility.executionHooks,
         admission,
-        compiledExecution(permissionVerdicts ? schema : undefined),
+        compiledExecution({ unguarded: permissionVerdicts ? schema : undefined, compiles }),
         ...executionHooks,
       ]) as Plugin,
       // The result: every error typed, last, so that it sees every other plugin's errors.

@@ -5,7 +5,8 @@ import { limitExceeded } from "../../errors.js";
 export function useDocumentSize(maxBytes: number): Plugin {
   return {
     onParams({ params, setResult }) {
-      const query = params.query;
+      // A batch member that is not an object is Yoga's to refuse (BAD_REQUEST), after this.
+      const query = (params as { query?: unknown } | null)?.query;
       // A UTF-8 byte count is at least the UTF-16 length and at most three times it.
       if (typeof query !== "string" || query.length * 3 <= maxBytes) return;
       const bytes = query.length > maxBytes ? query.length : Buffer.byteLength(query);

@@ -1,0 +1,286 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
+import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";
+
+/**
+ * The reproductions of "Hostile callers, round three": variable defaults and compiled execution
+ * read an operation as execution does, and every caller's work is bounded before it is done.
+ */
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+/** The heap once garbage is collected (twice, so that weak references are cleared too). */
+function heapAfterGc(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+const MB = 1024 * 1024;
+
+async function secretOf(stack: Stack, id: string): Promise<string> {
+  const { body } = await stack.graphql(`{ oauthClient(id: "${id}") { clientSecret } }`);
+  return body.data!.oauthClient.clientSecret;
+}
+
+describe("variable defaults are read as execution reads them", () => {
+  let stack: Stack;
+  const logLines: string[] = [];
+  beforeAll(async () => {
+    stack = await startStack({ LOG_LEVEL: "info" }, { logLines });
+  });
+  afterAll(() => stack.close());
+  beforeEach(() => stack.resetUpstreamStats());
+
+  it("refuses a rotation whose secret a defaulted @skip hides, and replaces nothing", async () => {
+    const before = await secretOf(stack, EXAMPLE_CLIENT_ID);
+    const { body } = await stack.graphql(
+      "mutation($id: ID!, $hide: Boolean = true) { regenerateClientSecret(input: { clientId: $id }) { client { id clientSecret @skip(if: $hide) } } }",
+      { variables: { id: EXAMPLE_CLIENT_ID } },
+    );
+    expect(body.errors?.[0]?.extensions?.code).toBe("SECRET_NOT_SELECTED");
+    expect(await secretOf(stack, EXAMPLE_CLIENT_ID)).toBe(before);
+  });
+
+  it("answers the secret when a defaulted @include shows it", async () => {
+    const { body } = await stack.graphql(
+      "mutation($id: ID!, $show: Boolean = true) { regenerateClientSecret(input: { clientId: $id }) { client { id clientSecret @include(if: $show) } } }",
+      { variables: { id: EXAMPLE_CLIENT_ID } },
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data!.regenerateClientSecret.client.clientSecret).toBe(await secretOf(stack, EXAMPLE_CLIENT_ID));
+  });
+
+  it("refuses two rotations of one client named by defaults, and replaces nothing", async () => {
+    const id = fixtureClientId(3);
+    const before = await secretOf(stack, id);
+    const { body } = await stack.graphql(
+      `mutation($a: ID = "${id}", $b: ID = "${id.toUpperCase()}") {
+        r1: regenerateClientSecret(input: { clientId: $a }) { client { clientSecret } }
+        r2: regenerateClientSecret(input: { clientId: $b }) { client { clientSecret } }
+      }`,
+    );
+    expect(body.errors?.[0]?.extensions?.code).toBe("DUPLICATE_ROTATION");
+    expect(await secretOf(stack, id)).toBe(before);
+    expect((await stack.upstreamStats()).calls.RegenerateSecret ?? 0).toBe(0);
+  });
+
+  it("refuses variables that do not coerce before anything runs", async () => {
+    const { body } = await stack.graphql(
+      "mutation($id: ID!, $show: Boolean = true) { regenerateClientSecret(input: { clientId: $id }) { client { clientSecret @include(if: $show) } } }",
+      { variables: { id: EXAMPLE_CLIENT_ID, show: "yes" } },
+    );
+    expect(body.data).toBeUndefined();
+    expect(body.errors?.[0]?.message).toContain('Variable "$show" got invalid value');
+    expect((await stack.upstreamStats()).calls.RegenerateSecret ?? 0).toBe(0);
+  });
+
+  it("counts and checks representations given by a default", async () => {
+    const many = Array.from({ length: 200 }, (_, i) => ({
+      __typename: "OAuthClient",
+      id: fixtureClientId((i % 12) + 1),
+    }));
+    const counted = await stack.graphql(
+      `query($r: [_Any!]! = ${JSON.stringify(many).replace(/"(__typename|id)":/g, "$1:")}) { _entities(representations: $r) { ... on OAuthClient { id } } }`,
+    );
+    expect(counted.body.errors?.[0]?.extensions).toMatchObject({
+      code: "QUERY_LIMIT_EXCEEDED",
+      limit: "representations",
+    });
+    expect((await stack.upstreamStats()).calls.GetClient ?? 0).toBe(0);
+
+    const lines = logLines.length;
+    const checked = await stack.graphql(
+      `query($r: [_Any!]! = [{ __typename: "Nope", id: "x" }]) { _entities(representations: $r) { ... on OAuthClient { id } } }`,
+    );
+    expect(checked.body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(checked.body.errors?.[0]?.message).toContain("Nope");
+    const errorLines = logLines.slice(lines).filter((line) => JSON.parse(line).level >= 50);
+    expect(errorLines).toEqual([]);
+  });
+});
+
+describe("a rotation named by a default must be sent", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ LIMIT_MAX_RESPONSE_BYTES: "400" });
+  });
+  afterAll(() => stack.close());
+
+  it("answers the new secret past the answer-size bound", async () => {
+    const { body } = await stack.graphql(
+      `mutation($id: ID = "${EXAMPLE_CLIENT_ID}") { regenerateClientSecret(input: { clientId: $id }) { client { id name description redirectUri websiteUrl clientSecret createdAt updatedAt } } }`,
+    );
+    expect(body.errors).toBeUndefined();
+    expect(JSON.stringify(body).length).toBeGreaterThan(400);
+    const secret = body.data!.regenerateClientSecret.client.clientSecret;
+    expect(secret).toBe(await secretOf(stack, EXAMPLE_CLIENT_ID));
+  });
+});
+
+describe("compiled execution answers as graphql-js does", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack.close());
+
+  it("answers the secret of a rotation whose fragment is spread skipped and unskipped, on every use", async () => {
+    const mutation = `mutation Rotate($id: ID!) { regenerateClientSecret(input: { clientId: $id }) { client { id ...S @skip(if: true) ...S } } } fragment S on OAuthClient { clientSecret }`;
+    for (let use = 1; use <= 3; use++) {
+      const { body } = await stack.graphql(mutation, { variables: { id: EXAMPLE_CLIENT_ID } });
+      expect(body.errors, `use ${use}`).toBeUndefined();
+      expect(body.data!.regenerateClientSecret.client.clientSecret, `use ${use}`).toBe(
+        await secretOf(stack, EXAMPLE_CLIENT_ID),
+      );
+    }
+  });
+
+  it("keeps a query's conditions out of a sibling mutation's answer", async () => {
+    const document = `query Read($id: ID!, $no: Boolean = false) { oauthClient(id: $id) { id ...S @include(if: $no) } }
+      mutation Rotate($id: ID!) { regenerateClientSecret(input: { clientId: $id }) { client { id ...S } } }
+      fragment S on OAuthClient { name clientSecret }`;
+    const post = (operationName: string) =>
+      fetch(stack.facade.graphqlUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${stack.token}` },
+        body: JSON.stringify({ query: document, operationName, variables: { id: EXAMPLE_CLIENT_ID } }),
+      }).then((response) => response.json());
+    for (let use = 1; use <= 3; use++) {
+      const read = await post("Read");
+      expect(read.data.oauthClient).toEqual({ id: EXAMPLE_CLIENT_ID });
+    }
+    for (let use = 1; use <= 3; use++) {
+      const rotated = await post("Rotate");
+      expect(rotated.errors, `use ${use}`).toBeUndefined();
+      expect(rotated.data.regenerateClientSecret.client.clientSecret, `use ${use}`).toBe(
+        await secretOf(stack, EXAMPLE_CLIENT_ID),
+      );
+    }
+  });
+});
+
+describe("work is bounded before it is done, for every caller", () => {
+  let stack: Stack;
+  const logLines: string[] = [];
+  beforeAll(async () => {
+    stack = await startStack({ LOG_LEVEL: "info" }, { logLines });
+  });
+  afterAll(() => stack.close());
+
+  const FIELDS = `id name description redirectUri websiteUrl logoUrl supportsRefreshToken supportsImplicitGrant
+    supportsDeviceCodeGrant supportsCodeGrant isVerified applicationId usesManagedBuckets allowedDelegators
+    backchannelLogoutUri backchannelLogoutSessionRequired frontchannelLogoutUri frontchannelLogoutSessionRequired
+    postLogoutRedirectUris createdAt updatedAt applicationBindings { applicationId }`;
+  /** 150 operations spreading one fragment of 60 aliased reads of a 22-field fragment, distinct by `tag`. */
+  const manyOperations = (tag: string) => {
+    const reads = Array.from(
+      { length: 60 },
+      (_, i) => `a${i}: oauthClient(id: "${fixtureClientId((i % 12) + 1)}") { ...C }`,
+    );
+    const operations = Array.from({ length: 150 }, (_, k) => `query Q${k} { ...R }`);
+    return `# ${tag}\n${operations.join(" ")} fragment R on Query { ${reads.join(" ")} } fragment C on OAuthClient { ${FIELDS} }`;
+  };
+
+  it("compiles nothing an admission refuses nor for an unverified caller: many-operation documents keep no memory", async () => {
+    const send = async (document: string, token: string | null) => {
+      for (let start = 0; start < 150; start += 10) {
+        const operations = Array.from({ length: 10 }, (_, i) => ({ query: document, operationName: `Q${start + i}` }));
+        const { status, body } = await stack.batch(operations, { token });
+        expect(status).toBe(200);
+        for (const answer of body) expect(answer.errors?.[0]?.extensions?.code).toBeTypeOf("string");
+      }
+    };
+    const baseline = heapAfterGc();
+    for (const [index, token] of [null, "not.a.token", stack.token, stack.token].entries()) {
+      const document = manyOperations(`document ${index}`);
+      await send(document, token);
+      await send(document, token);
+    }
+    const grown = heapAfterGc() - baseline;
+    // Before: 25 -> 482 MB for four such documents. The documents themselves stay in the parse cache.
+    expect(grown).toBeLessThan(40 * MB);
+  });
+
+  it("refuses before validation a document of many same-named fields, and shares the budget in a batch", async () => {
+    const flat = `{ ${Array.from({ length: 498 }, () => "_entities { __typename }").join(" ")} }`;
+    const { body } = await stack.graphql(flat, { token: null });
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: "QUERY_LIMIT_EXCEEDED", limit: "validation" });
+
+    // Each alone is admitted (141 same-named fields: 19,881 pairs); together they pass the request's 40,000.
+    const documents = Array.from(
+      { length: 10 },
+      (_, k) => `query D${k} { ${Array.from({ length: 141 }, () => "__typename").join(" ")} }`,
+    );
+    const alone = await stack.graphql(documents[0]!, { token: null });
+    expect(alone.body.errors).toBeUndefined();
+    const batch = await stack.batch(
+      documents.map((query) => ({ query })),
+      { token: null },
+    );
+    const limits = batch.body.map((answer) => answer.errors?.[0]?.extensions?.limit);
+    expect(limits.slice(0, 2)).toEqual([undefined, undefined]);
+    expect(limits.slice(2)).toEqual(Array(8).fill("validation"));
+  });
+
+  it("keeps /metrics under 256 kB whatever operation names callers send", async () => {
+    const outcomes = [
+      `{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { id } }`,
+      `{ oauthClient(id: "${fixtureClientId(99)}") { id } }`,
+      "{ __typename }",
+    ];
+    for (let n = 0; n < 220; n++) {
+      const name = `Operation_${String(n).padStart(3, "0")}_${"x".repeat(50)}`;
+      await stack.batch(
+        outcomes.map((query) => ({ query: query.replace("{", `query ${name} {`) })),
+        { token: stack.token },
+      );
+    }
+    const metrics = await (await fetch(`${stack.facade.url}/metrics`)).text();
+    expect(Buffer.byteLength(metrics)).toBeLessThan(256 * 1024);
+    expect(metrics).toContain('operation="other"');
+  });
+
+  it("refuses odd batch members as BAD_REQUEST, without an error-level log line", async () => {
+    const lines = logLines.length;
+    const response = await fetch(stack.facade.graphqlUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([null, 1, "query", [], { query: "{ __typename }" }]),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data?: unknown; errors?: { extensions: { code: string } }[] }[];
+    expect(body.slice(0, 4).map((answer) => answer.errors?.[0]?.extensions.code)).toEqual(Array(4).fill("BAD_REQUEST"));
+    expect(body[4]).toEqual({ data: { __typename: "Query" } });
+    for (const single of ["null", "1", '"query"']) {
+      const refused = await fetch(stack.facade.graphqlUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/graphql-response+json" },
+        body: single,
+      });
+      expect(refused.status).toBe(400);
+      expect(
+        ((await refused.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code,
+      ).toBe("BAD_REQUEST");
+    }
+    const errorLines = logLines.slice(lines).filter((line) => JSON.parse(line).level >= 50);
+    expect(errorLines).toEqual([]);
+  });
+
+  it("verifies a token with hundreds of scopes and keeps none of it", async () => {
+    const scopes = [READ, MANAGE, ...Array.from({ length: 900 }, (_, i) => `scope:${i}`)];
+    const query = `{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { id } }`;
+    // The first use of the query and the token machinery are out of the measure.
+    await stack.graphql(query, { token: await stack.mint(scopes) });
+    const tokens = await Promise.all(Array.from({ length: 300 }, () => stack.mint(scopes)));
+    const baseline = heapAfterGc();
+    for (const token of tokens) {
+      const { body } = await stack.graphql(query, { token });
+      expect(body.data?.oauthClient).toEqual({ id: EXAMPLE_CLIENT_ID });
+    }
+    // Before: ~63 kB kept per token, 19 MB for these 300.
+    expect(heapAfterGc() - baseline).toBeLessThan(6 * MB);
+  });
+});
