@@ -31,6 +31,8 @@ export interface Metrics {
   registry: Registry;
   observeUpstreamCall(procedure: string, code: string, seconds: number): void;
   observeBatch(size: number): void;
+  /** An operation compiled by graphql-jit. */
+  observeCompilation(): void;
   /** The execution hook counting and timing every executed operation. */
   operationsHook: ExecutionHook;
 }
@@ -103,6 +105,12 @@ export function createMetrics(trustedDocuments: Iterable<string> = []): Metrics 
     registers: [registry],
   });
 
+  const compilations = new Counter({
+    name: "graphql_compilations_total",
+    help: "GraphQL operations compiled by graphql-jit (each at most once while its plan is cached).",
+    registers: [registry],
+  });
+
   const trustedNames = new Set(operationNamesOf(trustedDocuments));
   const callerNames = new Set<string>();
   const callerSeries = new Set<string>();
@@ -156,6 +164,7 @@ export function createMetrics(trustedDocuments: Iterable<string> = []): Metrics 
       series.histogram.observe(seconds);
     },
     observeBatch: (size) => batchSizes.observe(size),
+    observeCompilation: () => compilations.inc(),
     operationsHook,
   };
 }

@@ -87,6 +87,7 @@ function compiledFor(
   operationName: string | null | undefined,
   context: GraphQLContext,
   selections: number,
+  observeCompilation: () => void,
 ): CompiledQuery | null {
   const name = operationName ?? "";
   const known = plansByDocument.get(document)?.get(schema)?.get(name);
@@ -104,6 +105,7 @@ function compiledFor(
   const spent = (compiledPerRequest.get(context.budget) ?? 0) + selections;
   if (spent > COMPILED_SELECTIONS_PER_REQUEST) return null;
   compiledPerRequest.set(context.budget, spent);
+  observeCompilation();
   let result: CompiledQuery | ExecutionResult | undefined;
   try {
     result = compileQuery(schema, document, operationName ?? undefined) as CompiledQuery | ExecutionResult;
@@ -130,11 +132,17 @@ const isRequestError = (result: ExecutionResult) => !("data" in result) || resul
 export interface CompiledExecutionOptions {
   /** The schema Yoga's shielded one was made from, its resolvers not wrapped by shield (none: always shielded). */
   unguarded: GraphQLSchema | undefined;
-  /** Whether anything is compiled (off, every operation runs on graphql-js). @default true */
+  /** Whether anything is compiled (off, every operation runs on graphql-js). */
   compiles: boolean;
+  /** Called for each operation compiled. */
+  observeCompilation(): void;
 }
 
-export function compiledExecution({ unguarded, compiles }: CompiledExecutionOptions): ExecutionHook {
+export function compiledExecution({
+  unguarded,
+  compiles,
+  observeCompilation,
+}: CompiledExecutionOptions): ExecutionHook {
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
       const operation = getOperationAST(args.document, args.operationName);
@@ -144,7 +152,14 @@ export function compiledExecution({ unguarded, compiles }: CompiledExecutionOpti
       const schema = permitted ? unguarded : args.schema;
       const compiled =
         compiles && compilable(args.contextValue, operation, shape)
-          ? compiledFor(schema, args.document, args.operationName, args.contextValue, shape.expandedSelections)
+          ? compiledFor(
+              schema,
+              args.document,
+              args.operationName,
+              args.contextValue,
+              shape.expandedSelections,
+              observeCompilation,
+            )
           : null;
       if (!compiled) {
         if (permitted) setExecuteFn((executionArgs) => executeFn({ ...executionArgs, schema }));

@@ -143,7 +143,11 @@ function createYogaServer(options: YogaOptions) {
         metrics.operationsHook,
         ...visibility.executionHooks,
         admission,
-        compiledExecution({ unguarded: permissionVerdicts ? schema : undefined, compiles }),
+        compiledExecution({
+          unguarded: permissionVerdicts ? schema : undefined,
+          compiles,
+          observeCompilation: metrics.observeCompilation,
+        }),
         ...executionHooks,
       ]) as Plugin,
       // The result: every error typed, last, so that it sees every other plugin's errors.
