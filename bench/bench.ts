@@ -261,7 +261,12 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       );
     }
     log("hostile documents, one at a time…");
-    const refusals = await timeRefusals(`${facade.url}/graphql`, Math.min(options.latencySamples, 20));
+    const refusals = await timeRefusals(
+      `${facade.url}/graphql`,
+      facade.child.pid!,
+      token,
+      Math.min(options.latencySamples, 20),
+    );
     await facade.stop();
     await lean.stop();
     await mercurius.stop();

@@ -140,11 +140,13 @@ export function toMarkdown(report: BenchReport): string {
       : []),
     `- facade start to ready: **${report.startToReadyMs} ms** (target ≤ 500 ms)${report.baselineStartToReadyMs === undefined ? "" : `; the baseline build's ${report.baselineStartToReadyMs} ms`}`,
     "",
-    "Hostile documents, one at a time, without a token (target: each refused within 100 ms):",
+    "Hostile requests, one at a time, without a token unless said (target: each answered within 100 ms, and none takes more than 100 ms of the facade's CPU):",
     "",
-    "| document | bytes | outcome | p50 ms | max ms |",
-    "| --- | --- | --- | --- | --- |",
-    ...report.refusals.map((r) => `| ${r.shape} | ${r.bytes} | ${r.outcome} | ${r.p50Ms} | ${r.maxMs} |`),
+    "| request | bytes | outcome | p50 ms | max ms | facade CPU ms / request |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...report.refusals.map(
+      (r) => `| ${r.shape} | ${r.bytes} | ${r.outcome} | ${r.p50Ms} | ${r.maxMs} | ${r.cpuMsPerRequest} |`,
+    ),
     "",
   ].join("\n");
 }

@@ -196,13 +196,17 @@ describe("a very short real run", () => {
     // A run without B (`--scenarios C,D`) has no B/A to print, and still reports.
     const { ratios: _, ...withoutB } = report;
     expect(toMarkdown(withoutB)).not.toMatch(/B\/A throughput/);
-    // Hostile documents are refused by the bound that names them; the 16 KB padding fits.
+    // Hostile requests are refused by the bound that names them; the 16 KB padding fits.
     expect(
       Object.fromEntries(report.refusals.map((r) => [r.bytes > 200_000 ? "body" : r.shape.split(",")[0], r.outcome])),
     ).toEqual({
       "fragment DAG": "expanded_selections",
       "16 KB of whitespace around { __typename }": "answered",
       body: "document_bytes",
+      "498 × _entities { __typename }": "validation",
+      "a batch of 10 distinct documents of 141 × __typename": "validation",
+      "150-operation document": "validation",
+      "a batch of 10 nulls": "BAD_REQUEST",
     });
   }, 120_000);
 });

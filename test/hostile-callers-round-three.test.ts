@@ -174,19 +174,19 @@ describe("work is bounded before it is done, for every caller", () => {
     supportsDeviceCodeGrant supportsCodeGrant isVerified applicationId usesManagedBuckets allowedDelegators
     backchannelLogoutUri backchannelLogoutSessionRequired frontchannelLogoutUri frontchannelLogoutSessionRequired
     postLogoutRedirectUris createdAt updatedAt applicationBindings { applicationId }`;
-  /** 150 operations spreading one fragment of 60 aliased reads of a 22-field fragment, distinct by `tag`. */
-  const manyOperations = (tag: string) => {
+  /** Operations spreading one fragment of 60 aliased reads of a 22-field fragment, distinct by `tag`. */
+  const manyOperations = (tag: string, count: number) => {
     const reads = Array.from(
       { length: 60 },
       (_, i) => `a${i}: oauthClient(id: "${fixtureClientId((i % 12) + 1)}") { ...C }`,
     );
-    const operations = Array.from({ length: 150 }, (_, k) => `query Q${k} { ...R }`);
+    const operations = Array.from({ length: count }, (_, k) => `query Q${k} { ...R }`);
     return `# ${tag}\n${operations.join(" ")} fragment R on Query { ${reads.join(" ")} } fragment C on OAuthClient { ${FIELDS} }`;
   };
 
-  it("compiles nothing an admission refuses nor for an unverified caller: many-operation documents keep no memory", async () => {
-    const send = async (document: string, token: string | null) => {
-      for (let start = 0; start < 150; start += 10) {
+  it("compiles nothing validation or admission refuses, nor for an unverified caller: many-operation documents keep no memory", async () => {
+    const send = async (document: string, count: number, token: string | null) => {
+      for (let start = 0; start < count; start += 10) {
         const operations = Array.from({ length: 10 }, (_, i) => ({ query: document, operationName: `Q${start + i}` }));
         const { status, body } = await stack.batch(operations, { token });
         expect(status).toBe(200);
@@ -194,14 +194,43 @@ describe("work is bounded before it is done, for every caller", () => {
       }
     };
     const baseline = heapAfterGc();
-    for (const [index, token] of [null, "not.a.token", stack.token, stack.token].entries()) {
-      const document = manyOperations(`document ${index}`);
-      await send(document, token);
-      await send(document, token);
+    // 150 operations are refused by validation's bound (each walks the fragment again); 10 are
+    // validated, then refused by the request's cost.
+    for (const count of [150, 10]) {
+      for (const [index, token] of [null, "not.a.token", stack.token, stack.token].entries()) {
+        const document = manyOperations(`document ${index}`, count);
+        await send(document, count, token);
+        await send(document, count, token);
+      }
     }
     const grown = heapAfterGc() - baseline;
     // Before: 25 -> 482 MB for four such documents. The documents themselves stay in the parse cache.
     expect(grown).toBeLessThan(40 * MB);
+  });
+
+  it("holds all compiled plans and parsed documents within the caches' stated bound (README, Security)", async () => {
+    const compilations = async () =>
+      Number(/^graphql_compilations_total (\d+)/m.exec(await (await fetch(`${stack.facade.url}/metrics`)).text())?.[1]);
+    const compiledBefore = await compilations();
+    const baseline = heapAfterGc();
+    // Distinct documents of three compilable queries (91 selections each: a request compiles
+    // at most 400), each sent twice so that its second use compiles: more than both caches hold.
+    for (let n = 0; n < 60; n++) {
+      const reads = (k: number) =>
+        `${Array.from(
+          { length: 30 },
+          (_, i) => `r${i}: oauthClient(id: "${fixtureClientId((i % 12) + 1)}") { id name }`,
+        ).join(" ")} # ${n} ${k}`;
+      const document = [0, 1, 2].map((k) => `query Q${k} {\n ${reads(k)}\n }`).join("\n");
+      const batch = [0, 1, 2].map((k) => ({ query: document, operationName: `Q${k}` }));
+      for (let use = 0; use < 2; use++) {
+        const { body } = await stack.batch(batch);
+        for (const answer of body) expect(answer.errors).toBeUndefined();
+      }
+    }
+    expect(await compilations()).toBeGreaterThanOrEqual(compiledBefore + 150);
+    // The parse cache (32 MB) and the plan cache (32 MB), by their estimates, which are above what they hold.
+    expect(heapAfterGc() - baseline).toBeLessThan(64 * MB);
   });
 
   it("refuses before validation a document of many same-named fields, and shares the budget in a batch", async () => {

@@ -59,7 +59,7 @@ export type TokenVerifier = (authorizationHeader: string | null) => Promise<Auth
 /** A verified token is trusted from the cache at most this long, however far off its expiry. */
 const TOKEN_CACHE_MAX_TTL_MS = 5 * 60_000;
 /** The token cache's entries together, by the estimate below, hold at most this many bytes. */
-export const TOKEN_CACHE_BYTES = 16 * 1024 * 1024;
+const TOKEN_CACHE_BYTES = 16 * 1024 * 1024;
 /** A token whose entry would take more than this (about 150 scopes) is verified each time, not kept. */
 const TOKEN_ENTRY_MAX_BYTES = 16 * 1024;
 

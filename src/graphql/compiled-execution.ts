@@ -68,9 +68,6 @@ function sizeOf(plans: Plans, document: DocumentNode): number {
 /** Selections compiled so far for each HTTP request, by its ledger. */
 const compiledPerRequest = new WeakMap<object, number>();
 
-/** The bytes all compiled plans may hold together, by their estimate. */
-export const PLAN_CACHE_MAX_BYTES = PLAN_CACHE_BYTES;
-
 /** Whether the operation is one compiled execution is proven for, and affordable now. */
 function compilable(context: GraphQLContext, operation: OperationDefinitionNode, shape: OperationShape): boolean {
   return (

@@ -2,7 +2,7 @@ import type { DocumentNode } from "graphql";
 import { LRUCache } from "lru-cache";
 
 /** Parsed documents kept, by their text, up to an estimate of their size in memory. */
-export const DOCUMENT_CACHE_BYTES = 32 * 1024 * 1024;
+const DOCUMENT_CACHE_BYTES = 32 * 1024 * 1024;
 /** Measured: a parsed document holds 30 to 90 times its text's length (bench/README.md). */
 const PARSED_BYTES_PER_CHARACTER = 100;
 

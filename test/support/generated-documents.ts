@@ -8,7 +8,7 @@ import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../../src/dev-upstream/seed.
  * `_entities`, rotations, and ids that exist, do not, or are malformed.
  */
 
-export const UNKNOWN_CLIENT_ID = "00000000-0000-4000-8000-000000000000";
+const UNKNOWN_CLIENT_ID = "00000000-0000-4000-8000-000000000000";
 /** The clients the documents name: a few, so that they meet each other. */
 export const GENERATED_CLIENT_IDS = [EXAMPLE_CLIENT_ID, fixtureClientId(1), fixtureClientId(2)];
 

@@ -74,7 +74,7 @@ export function coerceOperation(args: ExecutionArgs): CoercedOperation | readonl
 }
 
 /** The fields execution selects on a value of `type` that `fieldNodes` (one response name) resolved to. */
-export function subfieldsOf(
+function subfieldsOf(
   view: CoercedOperation,
   type: GraphQLObjectType,
   fieldNodes: readonly FieldNode[],

@@ -19,7 +19,7 @@ import { operationShape } from "../analysis/document-shape.js";
  * fragments expanded, stopped as soon as the count passes the budget, and charges it to the
  * HTTP request: a batch's documents share one budget, measured in field pairs.
  */
-export interface ValidationWork {
+interface ValidationWork {
   /** Pairs of fields answering at one response path, plus pairs of fragments spread in one selection set. */
   pairs: number;
 }
@@ -51,7 +51,7 @@ function fragmentPairs(selectionSet: SelectionSetNode): number {
  * once it has counted more than `enough` pairs (one per field at least), so it is never longer
  * than the budget it is checked against.
  */
-export function validationWork(document: DocumentNode, schema: GraphQLSchema, enough: number): ValidationWork {
+function validationWork(document: DocumentNode, schema: GraphQLSchema, enough: number): ValidationWork {
   let bySchema = workByDocument.get(document);
   if (!bySchema) {
     bySchema = new WeakMap();
