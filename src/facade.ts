@@ -55,17 +55,26 @@ export async function startFacade({ config, logger, graphiqlToken, shortcuts }: 
   const metrics = createMetrics(Object.values(trustedDocuments));
   const tracing = config.tracing && (await startTracing(config.tracing));
 
+  const verifyToken = createTokenVerifier(config.auth, logger);
+  const readiness = createReadiness({
+    keysAtHand: verifyToken.keysAtHand,
+    logger,
+    onUpstreamState: metrics.observeUpstreamState,
+  });
+
   // Connect client → upstream.
   const upstream = createUpstream(
     config.upstream,
-    metrics.observeUpstreamCall,
+    (procedure, code, seconds) => {
+      metrics.observeUpstreamCall(procedure, code, seconds);
+      readiness.observeUpstream(code);
+    },
     tracing ? [tracing.upstreamInterceptor] : [],
   );
-  const readiness = createReadiness(upstream.isReachable);
 
   // Auth context: who calls, what their HTTP request may spend, and its loaders.
   const context = createContextFactory({
-    verifyToken: createTokenVerifier(config.auth, logger),
+    verifyToken,
     upstream,
     limits: {
       maxCost: config.limits.maxCost,

@@ -1,5 +1,5 @@
 import { getOperationAST, Kind, parse } from "graphql";
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { ExecutionHook } from "./graphql/execution-hooks.js";
 
 /**
@@ -33,6 +33,8 @@ export interface Metrics {
   observeBatch(size: number): void;
   /** An operation compiled by graphql-jit. */
   observeCompilation(): void;
+  /** The upstream's state, as the calls callers make tell it. */
+  observeUpstreamState(state: "up" | "down" | "unknown"): void;
   /** The execution hook counting and timing every executed operation. */
   operationsHook: ExecutionHook;
 }
@@ -111,6 +113,12 @@ export function createMetrics(trustedDocuments: Iterable<string> = []): Metrics 
     registers: [registry],
   });
 
+  const upstreamUp = new Gauge({
+    name: "upstream_up",
+    help: "1 when the last upstream call was answered, 0 when it could not reach the upstream or timed out; absent before any call. Readiness does not depend on it.",
+    registers: [registry],
+  });
+
   const trustedNames = new Set(operationNamesOf(trustedDocuments));
   const callerNames = new Set<string>();
   const callerSeries = new Set<string>();
@@ -165,6 +173,9 @@ export function createMetrics(trustedDocuments: Iterable<string> = []): Metrics 
     },
     observeBatch: (size) => batchSizes.observe(size),
     observeCompilation: () => compilations.inc(),
+    observeUpstreamState: (state) => {
+      if (state !== "unknown") upstreamUp.set(state === "up" ? 1 : 0);
+    },
     operationsHook,
   };
 }

@@ -68,6 +68,9 @@ export async function startTracing(config: TracingConfig): Promise<Tracing> {
       );
       response.once("close", () => {
         span.setAttribute("http.response.status_code", response.statusCode);
+        // Given by the request handler, inside this span: the caller's or a new one.
+        const requestId = request.headers["x-request-id"];
+        if (typeof requestId === "string") span.setAttribute("http.request.header.x-request-id", [requestId]);
         if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
         span.end();
       });

@@ -48,6 +48,18 @@ describe("npm run token", () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Usage: npm run token/);
     expect(stdout).toContain("--subject");
+    expect(stdout).toContain("  oauth:clients:read\n  oauth:clients:manage\n");
+  });
+
+  it("warns on stderr of a scope the service does not know, and mints it", async () => {
+    const { code, stdout, stderr } = await tool("src/dev-upstream/token.ts", ["oauth:clients:raed"]);
+    expect(code).toBe(0);
+    expect(decodeJwt(stdout.trim()).scope).toBe("oauth:clients:raed");
+    expect(stderr).toBe(
+      'warning: the service knows no scope "oauth:clients:raed" (it knows oauth:clients:read, oauth:clients:manage); minted anyway\n',
+    );
+    const known = await tool("src/dev-upstream/token.ts", ["oauth:clients:read", "oauth:clients:manage"]);
+    expect(known.stderr).toBe("");
   });
 
   it.each([["--bogus"], ["--expires-in", "soon"]])(

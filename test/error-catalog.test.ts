@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_CODES, LIBRARY_MESSAGES } from "../src/errors.js";
-import { type Stack, startStack } from "./support/stack.js";
+import { READ, type Stack, startStack } from "./support/stack.js";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -67,4 +68,92 @@ describe("errors the libraries make, recognised against the installed versions",
       }
     },
   );
+});
+
+describe("every code of the catalog, as a caller meets it over HTTP", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack.close());
+
+  const id = "550e8400-e29b-41d4-a716-446655440000";
+  const unknown = "00000000-0000-4000-8000-000000000000";
+  const rotate = (clientId: string, selection = "client { clientSecret }") =>
+    `regenerateClientSecret(input: { clientId: "${clientId}" }) { ${selection} }`;
+  const post = async (body: unknown, token: string | null = stack.token) => {
+    const response = await fetch(stack.facade.graphqlUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+    return response.json() as Promise<{ errors?: { extensions?: { code?: string } }[] }>;
+  };
+  const get = async (query: string, headers: Record<string, string> = {}) =>
+    (await fetch(`${stack.facade.graphqlUrl}?query=${encodeURIComponent(query)}`, { headers })).json() as Promise<{
+      errors?: { extensions?: { code?: string } }[];
+    }>;
+  /** Answered by the server to a request whose Host header fetch would not let us set. */
+  const withHost = (host: string) =>
+    new Promise<{ errors?: { extensions?: { code?: string } }[] }>((resolve, reject) => {
+      const url = new URL(stack.facade.graphqlUrl);
+      const request = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: "POST",
+          headers: { host, "content-type": "application/json", "content-length": "2" },
+        },
+        (response) => {
+          let text = "";
+          response.on("data", (chunk) => (text += chunk));
+          response.on("end", () => resolve(JSON.parse(text)));
+        },
+      );
+      request.on("error", reject);
+      request.end("{}");
+    });
+
+  const produce: Record<keyof typeof ERROR_CODES, () => Promise<{ errors?: { extensions?: { code?: string } }[] }>> = {
+    UNAUTHENTICATED: () => post({ query: `{ oauthClient(id: "${id}") { id } }` }, null),
+    FORBIDDEN: async () => post({ query: `{ oauthClient(id: "${id}") { clientSecret } }` }, await stack.mint([READ])),
+    BAD_USER_INPUT: () => post({ query: `{ oauthClient(id: "not-a-uuid") { id } }` }),
+    NOT_FOUND: () => post({ query: `mutation { ${rotate(unknown)} }` }),
+    DUPLICATE_ROTATION: () => post({ query: `mutation { a: ${rotate(id)} b: ${rotate(id)} }` }),
+    SECRET_NOT_SELECTED: () => post({ query: `mutation { ${rotate(id, "client { id }")} }` }),
+    QUERY_LIMIT_EXCEEDED: () => post({ query: `{ ${Array(300).fill("__typename").join(" ")} }` }),
+    UPSTREAM_UNAVAILABLE: async () => {
+      await stack.failUpstream("unavailable", 3);
+      return post({ query: `{ oauthClient(id: "${id}") { id } }` });
+    },
+    UPSTREAM_TIMEOUT: async () => {
+      await stack.failUpstream("deadline_exceeded", 1);
+      return post({ query: `{ oauthClient(id: "${id}") { id } }` });
+    },
+    UPSTREAM_OUTCOME_UNKNOWN: async () => {
+      await stack.faultUpstream("reset", 1);
+      return post({ query: `mutation { ${rotate(id)} }` });
+    },
+    RATE_LIMITED: async () => {
+      await stack.failUpstream("resource_exhausted", 1);
+      return post({ query: `{ oauthClient(id: "${id}") { id } }` });
+    },
+    INTERNAL_SERVER_ERROR: async () => {
+      await stack.faultUpstream("malformed", 1);
+      return post({ query: `{ oauthClient(id: "${id}") { id } }` });
+    },
+    GRAPHQL_PARSE_FAILED: () => post({ query: "{ oauthClient(" }),
+    GRAPHQL_VALIDATION_FAILED: () => post({ query: "{ nope }" }),
+    OPERATION_NOT_SUPPORTED: () => post({ query: "subscription { __typename }" }),
+    BAD_REQUEST: () => post("null"),
+    METHOD_NOT_ALLOWED: () => get(`mutation { ${rotate(id)} }`, { "x-graphql-csrf": "1" }),
+    CSRF_HEADER_REQUIRED: () => get("{ __typename }"),
+    HOST_NOT_ALLOWED: () => withHost("rebound.example"),
+  };
+
+  it.each(Object.keys(ERROR_CODES) as (keyof typeof ERROR_CODES)[])("%s", async (code) => {
+    const { errors } = await produce[code]();
+    expect(errors?.[0]?.extensions?.code).toBe(code);
+  });
 });

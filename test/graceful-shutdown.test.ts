@@ -74,7 +74,7 @@ describe("SHUTDOWN_DELAY_MS", () => {
       const closing = stack.facade.close();
       const readiness = await fetch(`${stack.facade.url}/readiness`);
       expect(readiness.status).toBe(503);
-      expect(await readiness.json()).toEqual({ ready: false, reason: "shutting_down" });
+      expect(await readiness.json()).toMatchObject({ ready: false, reason: "shutting_down" });
       // A load balancer that has not yet noticed still gets answers, not refused connections.
       const { body } = await stack.graphql(`{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { name } }`);
       expect(body.data).toEqual({ oauthClient: { name: "My OAuth App" } });

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { Deployment } from "kubernetes-models/apps/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { ConfigMap, Service } from "kubernetes-models/v1";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,7 +21,7 @@ const files = readdirSync(folder).filter((name) => name.endsWith(".yaml") && nam
 const objects = files.flatMap((name) =>
   parseAllDocuments(readFileSync(new URL(name, folder), "utf8")).map((document) => document.toJS()),
 );
-const MODELS = { ConfigMap, Service, Deployment, HorizontalPodAutoscaler, PodDisruptionBudget };
+const MODELS = { ConfigMap, Service, Deployment, HorizontalPodAutoscaler, PodDisruptionBudget, NetworkPolicy };
 const one = <K extends keyof typeof MODELS>(kind: K) =>
   new MODELS[kind](objects.find((object) => object.kind === kind)) as InstanceType<(typeof MODELS)[K]>;
 
@@ -41,6 +42,22 @@ describe("the Kubernetes manifests", () => {
     expect(Object.keys(env).filter((name) => !known.includes(name))).toEqual([]);
     expect(Object.keys(one("ConfigMap").data ?? {}).sort()).toEqual(Object.values(UPSTREAM_VARIABLES).sort());
     expect(container.envFrom?.[0]?.configMapRef?.name).toBe(one("ConfigMap").metadata!.name);
+  });
+
+  it("let the HorizontalPodAutoscaler alone own the replica count, from at least two", () => {
+    expect(deployment.spec!.replicas).toBeUndefined();
+    const hpa = one("HorizontalPodAutoscaler");
+    expect(hpa.spec!.scaleTargetRef).toMatchObject({ kind: "Deployment", name: deployment.metadata!.name });
+    expect(hpa.spec!.minReplicas).toBeGreaterThanOrEqual(2);
+  });
+
+  it("admit traffic to the pods from the router and Prometheus only, on the service's port", () => {
+    const policy = one("NetworkPolicy");
+    expect(policy.spec!.podSelector!.matchLabels).toEqual(deployment.spec!.selector.matchLabels);
+    expect(policy.spec!.policyTypes).toEqual(["Ingress"]);
+    const peers = policy.spec!.ingress!.map((rule) => rule.from!.map((peer) => peer.podSelector!.matchLabels));
+    expect(peers).toEqual([[{ "app.kubernetes.io/name": "router" }], [{ "app.kubernetes.io/name": "prometheus" }]]);
+    for (const rule of policy.spec!.ingress!) expect(rule.ports).toEqual([{ port: container.ports![0]!.name }]);
   });
 
   it("leave the drain time to finish before the kubelet's SIGKILL", () => {

@@ -14,19 +14,55 @@ describe("health and readiness", () => {
     expect((await fetch(`${stack.facade.url}/health`)).status).toBe(200);
   });
 
-  it("answers /readiness with 200 when the upstream is reachable", async () => {
-    const response = await fetch(`${stack.facade.url}/readiness`);
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ ready: true });
+  it("answers /readiness with 200 once the issuer's keys are at hand, without calling the upstream's procedures", async () => {
+    await stack.resetUpstreamStats();
+    for (let probe = 0; probe < 5; probe++) {
+      const response = await fetch(`${stack.facade.url}/readiness`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ ready: true });
+    }
+    expect((await stack.upstreamStats()).calls).toEqual({});
   });
 
-  it("answers /readiness with 503 when the upstream is not reachable", async () => {
-    const orphan = await startStack();
+  it("stays ready through an upstream outage, answers callers UPSTREAM_UNAVAILABLE, and says so once", async () => {
+    const logLines: string[] = [];
+    const orphan = await startStack({ LOG_LEVEL: "info" }, { logLines });
+    try {
+      const read = `{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { id } }`;
+      expect((await orphan.graphql(read)).body.data).toEqual({ oauthClient: { id: EXAMPLE_CLIENT_ID } });
+      expect(await (await fetch(`${orphan.facade.url}/readiness`)).json()).toEqual({ ready: true, upstream: "up" });
+      await orphan.stopUpstream();
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const { body } = await orphan.graphql(read);
+        expect(body.errors?.[0]?.extensions?.code).toBe("UPSTREAM_UNAVAILABLE");
+        const readiness = await fetch(`${orphan.facade.url}/readiness`);
+        expect(readiness.status).toBe(200);
+        expect(await readiness.json()).toEqual({ ready: true, upstream: "down" });
+      }
+      const metrics = await (await fetch(`${orphan.facade.url}/metrics`)).text();
+      expect(metrics).toMatch(/^upstream_up 0$/m);
+      const said = logLines.map((line) => JSON.parse(line)).filter((line) => /upstream unreachable/.test(line.msg));
+      expect(said).toHaveLength(1);
+      expect(said[0].level).toBe(40);
+      expect(logLines.filter((line) => line.includes('"stack"'))).toEqual([]);
+    } finally {
+      await orphan.close();
+    }
+  });
+
+  it("answers /readiness with 503 while the issuer's keys cannot be fetched, logged once", async () => {
+    const logLines: string[] = [];
+    const orphan = await startStack({ LOG_LEVEL: "info" }, { logLines });
     await orphan.stopUpstream();
     try {
-      const response = await fetch(`${orphan.facade.url}/readiness`);
-      expect(response.status).toBe(503);
-      expect(await response.json()).toEqual({ ready: false, reason: "upstream_unreachable" });
+      for (let probe = 0; probe < 3; probe++) {
+        const response = await fetch(`${orphan.facade.url}/readiness`);
+        expect(response.status).toBe(503);
+        expect(await response.json()).toEqual({ ready: false, reason: "keys_unavailable", upstream: "unknown" });
+      }
+      const said = logLines.map((line) => JSON.parse(line)).filter((line) => line.msg === "not ready");
+      expect(said).toEqual([expect.objectContaining({ level: 40, reason: "keys_unavailable" })]);
+      expect(logLines.filter((line) => line.includes('"stack"'))).toEqual([]);
     } finally {
       await orphan.close();
     }

@@ -39,6 +39,7 @@ describe("OpenTelemetry traces (production bundle, real OTLP receiver, developme
           "content-type": "application/json",
           authorization: `Bearer ${token}`,
           traceparent: `00-${id}-${callerSpanId}-01`,
+          "x-request-id": `request-${id}`,
         },
         body: JSON.stringify({
           query: "query Traced($id: ID!) { oauthClient(id: $id) { name clientSecret } }",
@@ -73,6 +74,8 @@ describe("OpenTelemetry traces (production bundle, real OTLP receiver, developme
       expect(server.parentSpanId).toBe(callerSpanId);
       const operation = inTrace.find((span) => span.name === "query Traced")!;
       expect(operation.parentSpanId).toBe(server.spanId);
+      const requestId = server.attributes.find((attribute) => attribute.key === "http.request.header.x-request-id");
+      expect(JSON.stringify(requestId?.value)).toContain(`request-${traceId}`);
       const call = inTrace.find((span) => span.name.endsWith("/GetClient"))!;
       expect(call.parentSpanId).toBe(operation.spanId);
       expect(call.attributes).toContainEqual({ key: "rpc.method", value: { stringValue: "GetClient" } });

@@ -54,7 +54,11 @@ export type Auth =
     }
   | { authenticated: false; reason: UnauthenticatedReason };
 
-export type TokenVerifier = (authorizationHeader: string | null) => Promise<Auth>;
+export interface TokenVerifier {
+  (authorizationHeader: string | null): Promise<Auth>;
+  /** Whether the issuer's keys are at hand: fetched now if they never were. */
+  keysAtHand(): Promise<boolean>;
+}
 
 /** A verified token is trusted from the cache at most this long, however far off its expiry. */
 const TOKEN_CACHE_MAX_TTL_MS = 5 * 60_000;
@@ -95,7 +99,17 @@ export function createTokenVerifier(config: AuthConfig & { jwksUrl: string }, lo
         })
       : undefined;
 
-  return async (header) => {
+  const keysAtHand = async () => {
+    if (keys.jwks()) return true;
+    try {
+      await keys.reload();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  const verify = async (header: string | null): Promise<Auth> => {
     if (!header) return { authenticated: false, reason: "missing_token" };
     // The scheme is case-insensitive (RFC 7235), followed by one space; the token is a signed
     // JWS in compact form: three base64url parts without padding (an empty signature is left
@@ -141,6 +155,7 @@ export function createTokenVerifier(config: AuthConfig & { jwksUrl: string }, lo
       return { authenticated: false, reason };
     }
   };
+  return Object.assign(verify, { keysAtHand });
 }
 
 /** jose's only extension it knows is `b64` (RFC 7797); any other name in `crit` it refuses. */

@@ -43,7 +43,8 @@ export function createContextFactory(dependencies: ContextDependencies): Context
     const budget = new RequestLedger(limits, scheduler);
     const auth = await verifyToken(request.headers.get("authorization"));
     const authorization = auth.authenticated ? auth.authorization : undefined;
-    const callOptions = { authorization, signal: request.signal, deadline: budget.deadline };
+    const requestId = request.headers.get("x-request-id") ?? undefined;
+    const callOptions = { authorization, requestId, signal: request.signal, deadline: budget.deadline };
     return { auth, budget, oauthClients: createOAuthClientLoader(upstream, callOptions, budget, observeBatch) };
   };
 

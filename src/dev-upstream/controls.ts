@@ -36,6 +36,8 @@ interface ReceivedCall {
   timeoutMs: number | null;
   /** The W3C trace context the call carried, if any. */
   traceparent: string | null;
+  /** The x-request-id the call carried, if any. */
+  requestId: string | null;
 }
 
 export interface DevUpstreamStats {
@@ -87,6 +89,7 @@ export class DevControls {
       includeSecret: message.includeSecret ?? false,
       timeoutMs: timeout === null ? null : Number(timeout),
       traceparent: request.header.get("traceparent"),
+      requestId: request.header.get("x-request-id"),
     });
     this.inFlight += 1;
     this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.inFlight);
@@ -113,7 +116,7 @@ export class DevControls {
   /** Misbehaves below Connect when a fault is pending; true when it did. */
   misbehave(procedure: string, response: ServerResponse): boolean {
     if (!this.faults || this.faults.kind === "bad-values" || !due(this.faults)) return false;
-    this.count(procedure, { clientId: "", includeSecret: false, timeoutMs: null, traceparent: null });
+    this.count(procedure, { clientId: "", includeSecret: false, timeoutMs: null, traceparent: null, requestId: null });
     switch (this.faults.kind) {
       case "reset":
         response.writeHead(200, { "content-type": "application/json" });

@@ -1,11 +1,14 @@
 import { parseArgs } from "node:util";
 import { orExit, readVariables } from "../config/variables.js";
+import { KNOWN_SCOPES } from "../permissions/table.js";
 import { DevIssuer } from "./issuer.js";
 
 const USAGE = `Usage: npm run token -- [SCOPE…] [options]
 
 Prints a development token, signed with the development upstream's key (DEV_ISSUER_KEY_FILE).
-With no SCOPE it grants oauth:clients:read; give oauth:clients:manage (and others) to get them.
+With no SCOPE it grants oauth:clients:read. The scopes the service knows (src/permissions/table.ts):
+${KNOWN_SCOPES.map((scope) => `  ${scope}`).join("\n")}
+Any other is minted too, with a warning: the service gives it no meaning.
 
 Options:
   --subject S       the token's sub (default: dev-user)
@@ -57,6 +60,14 @@ function seconds(name: string, value: string | undefined): number | undefined {
 }
 const expiresInSeconds = values.expired ? -60 : seconds("expires-in", values["expires-in"]);
 const notBeforeInSeconds = seconds("not-before", values["not-before"]);
+
+for (const scope of positionals) {
+  if (!KNOWN_SCOPES.includes(scope)) {
+    process.stderr.write(
+      `warning: the service knows no scope ${JSON.stringify(scope)} (it knows ${KNOWN_SCOPES.join(", ")}); minted anyway\n`,
+    );
+  }
+}
 
 // Only the key file: a shell with production variables set (even wrong ones) still mints.
 const { DEV_ISSUER_KEY_FILE } = orExit(() => readVariables(process.env, ["DEV_ISSUER_KEY_FILE"])).values;

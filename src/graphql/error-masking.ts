@@ -1,6 +1,6 @@
 import { type ExecutionResult, GraphQLError } from "graphql";
 import { type MaskError, maskError as maskUnexpected, type Plugin } from "graphql-yoga";
-import { codeOfLibraryError, upstreamFailure } from "../errors.js";
+import { codeOfLibraryError, ERROR_CODES, upstreamFailure } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { UpstreamError } from "../upstream/upstream-error.js";
 
@@ -53,15 +53,23 @@ function withCodes(result: ExecutionResult): ExecutionResult {
       ),
     };
   }
-  if (!result.errors?.some((error) => error.extensions.code === undefined || "originalError" in error.extensions)) {
-    return result;
-  }
+  if (!result.errors?.some((error) => !hasCatalogCode(error) || "originalError" in error.extensions)) return result;
   return { ...result, errors: result.errors.map((error) => typed(error)) };
+}
+
+/**
+ * Whether an error's code is the catalog's: a library's own is kept only where the catalog has
+ * it and says the same (Yoga calls a mutation over GET BAD_REQUEST; its status, 405, says
+ * METHOD_NOT_ALLOWED).
+ */
+function hasCatalogCode(error: GraphQLError): boolean {
+  const { code, http } = error.extensions;
+  return typeof code === "string" && code in ERROR_CODES && http?.status !== 405;
 }
 
 function typed(error: GraphQLError, status?: { status: number; spec: true }): GraphQLError {
   const { originalError: echo, ...extensions } = error.extensions;
-  extensions.code ??= codeOfLibraryError(error);
+  if (!hasCatalogCode(error)) extensions.code = codeOfLibraryError(error);
   // Yoga answers a body it could not parse with 400 only while it carries the parser's error
   // (which quotes the body); without it, the 400 is kept explicitly.
   if (echo !== undefined && extensions.http?.spec) extensions.http = { status: extensions.http.status };

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pinoHttp } from "pino-http";
 import type { Logger } from "../logger.js";
+import { withRequestId } from "../request-id.js";
 import type { Guard } from "./guards.js";
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
@@ -15,7 +16,7 @@ export interface RequestHandlerParts {
   draining: () => boolean;
 }
 
-/** Every HTTP request: the access log, the guards, then Yoga. */
+/** Every HTTP request: its id, the access log, the guards, then Yoga. */
 export function createRequestHandler({ logger, guards, graphql, draining }: RequestHandlerParts): RequestHandler {
   // Access logs carry the method, path and status only: never headers, query strings or bodies.
   const accessLog = pinoHttp({
@@ -25,13 +26,15 @@ export function createRequestHandler({ logger, guards, graphql, draining }: Requ
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
     customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : "info"),
-    autoLogging: { ignore: (req) => req.url === "/health" || req.url === "/metrics" },
+    // Probes and scrapes are not requests of callers: readiness logs its own changes of state.
+    autoLogging: { ignore: (req) => req.url === "/health" || req.url === "/metrics" || req.url === "/readiness" },
   });
   const logAccess = logger.isLevelEnabled("info");
-  return (request, response) => {
+  const handle: RequestHandler = (request, response) => {
     if (draining()) response.setHeader("connection", "close");
     if (logAccess) accessLog(request, response);
     for (const guard of guards) if (guard(request, response)) return;
     graphql(request, response);
   };
+  return (request, response) => withRequestId(request, response, () => handle(request, response));
 }

@@ -32,6 +32,11 @@ export const REQUIRED_SCOPES: Readonly<Record<string, Requirement>> = {
 
 export const ROOT_TYPES = ["Query", "Mutation"];
 
+/** Every scope the table names: of a caller's scopes, only these mean anything here. */
+export const KNOWN_SCOPES: readonly string[] = [
+  ...new Set(Object.values(REQUIRED_SCOPES).flatMap((requirement) => (requirement === PUBLIC ? [] : requirement))),
+];
+
 /** The requirement on a field ("Type.field"): its own entry, else its type's, else none. */
 export function requirementOf(coordinate: string): Requirement | undefined {
   return REQUIRED_SCOPES[coordinate] ?? REQUIRED_SCOPES[coordinate.split(".")[0]!];

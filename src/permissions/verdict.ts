@@ -1,5 +1,5 @@
 import type { Auth } from "../auth/verifier.js";
-import { isAllowed, PUBLIC, REQUIRED_SCOPES } from "./table.js";
+import { isAllowed, KNOWN_SCOPES } from "./table.js";
 
 /**
  * Whether a caller may resolve every field an operation can reach, decided once per operation
@@ -9,15 +9,13 @@ import { isAllowed, PUBLIC, REQUIRED_SCOPES } from "./table.js";
  * stays the one enforcer (and wording) of every refusal.
  */
 
-/** The scopes the table names: of a caller's scopes, only these can change a verdict. */
-const TABLE_SCOPES = [...new Set(Object.values(REQUIRED_SCOPES).flatMap((r) => (r === PUBLIC ? [] : r)))];
 const UNAUTHENTICATED = -1;
 
 /** The caller's scope set as the table sees it: one of 2^n + 1 keys, whatever tokens carry. */
 function scopeSetOf(auth: Auth): number {
   if (!auth.authenticated) return UNAUTHENTICATED;
   let key = 0;
-  for (const [bit, scope] of TABLE_SCOPES.entries()) if (auth.scopes.has(scope)) key |= 1 << bit;
+  for (const [bit, scope] of KNOWN_SCOPES.entries()) if (auth.scopes.has(scope)) key |= 1 << bit;
   return key;
 }
 

@@ -18,6 +18,8 @@ export interface CallOptions {
   /** The caller's `Authorization` header, forwarded as is: the upstream is the final authority. */
   authorization?: string | undefined;
   signal?: AbortSignal | undefined;
+  /** The HTTP request's id, sent as `x-request-id` so that the upstream's logs can name it. */
+  requestId?: string | undefined;
   /** Epoch milliseconds by which the GraphQL request must be answered; calls get what is left. */
   deadline?: number | undefined;
   /** Called before every attempt, retries included; throws to stop the call (the caller's budget is spent). */
@@ -33,15 +35,12 @@ export interface Upstream {
    * be known fails with `outcomeUnknown`.
    */
   regenerateSecret(clientId: string, options: CallOptions): Promise<OAuthClient>;
-  /** Whether the upstream answers at all (any Connect answer, even a refusal, counts). */
-  isReachable(): Promise<boolean>;
   close(): void;
 }
 
 /** Told of every call: its procedure, its Connect code ("ok" on success) and its duration. */
 export type CallObserver = (procedure: string, code: string, seconds: number) => void;
 
-const PROBE_TIMEOUT_MS = 2_000;
 const RETRY_BASE_MS = 25;
 const RETRY_CAP_MS = 500;
 /** gRPC's retry throttling: each failure spends a token, each success earns a tenth; retries stop below half. */
@@ -103,7 +102,10 @@ export function createUpstream(
       return await run({
         timeoutMs: Math.max(1, Math.min(options.timeoutMs ?? config.callTimeoutMs, remainingMs)),
         signal: options.signal,
-        headers: options.authorization ? { authorization: options.authorization } : {},
+        headers: {
+          ...(options.authorization ? { authorization: options.authorization } : {}),
+          ...(options.requestId ? { "x-request-id": options.requestId } : {}),
+        },
       });
     } catch (error) {
       const upstreamError = toUpstreamError(error, procedure);
@@ -171,18 +173,6 @@ export function createUpstream(
           throw new UpstreamError(error.code, error.message, procedure, error.details, error.origin, true);
         }
         throw error;
-      }
-    },
-    async isReachable() {
-      try {
-        // Unauthenticated on purpose: a refusal proves the upstream is there, and costs it nothing.
-        await call("GetClient", { timeoutMs: PROBE_TIMEOUT_MS }, (callOptions) =>
-          clientsService.getClient({ clientId: "", includeSecret: false }, callOptions),
-        );
-        return true;
-      } catch (error) {
-        const code = (error as UpstreamError).code;
-        return code !== "unavailable" && code !== "deadline_exceeded";
       }
     },
     close() {
