@@ -9,7 +9,7 @@ import type { Logger } from "./logger.js";
  * upstream is in the answer's detail, and in the metrics.
  */
 
-export type UpstreamState = "up" | "down" | "unknown";
+type UpstreamState = "up" | "down" | "unknown";
 
 export type Readiness =
   | { ready: true; upstream: UpstreamState }

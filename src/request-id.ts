@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
  * while the request is handled, on each upstream call and on the trace's span, so that a
  * caller's request can be followed through all of them.
  */
-export const REQUEST_ID_HEADER = "x-request-id";
+const REQUEST_ID_HEADER = "x-request-id";
 const ACCEPTED = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 
 const current = new AsyncLocalStorage<string>();
