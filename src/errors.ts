@@ -12,7 +12,8 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: "no valid bearer token where one is needed; `extensions.reason` says what is wrong with it",
   FORBIDDEN: "the token lacks the scope a field needs (`extensions.requiredScope(s)`), or the upstream refused it",
   BAD_USER_INPUT: "an argument or variable that is not valid (`extensions.argumentName`); costs no upstream call",
-  NOT_FOUND: "a rotation's OAuth client does not exist: that alias answers `null` (a query answers `null` alone)",
+  NOT_FOUND:
+    "the OAuth client does not exist: a rotation's alias, or an entity reference's place in `_entities`, answers `null` with it (`oauthClient` answers `null` alone)",
   DUPLICATE_ROTATION: "a client's secret asked to be replaced twice in one HTTP request, refused before either",
   SECRET_NOT_SELECTED:
     "a rotation that does not select `client { clientSecret }`, refused before any: its new secret would be lost",
@@ -113,6 +114,11 @@ export function badRepresentation(index: number, problem: string): GraphQLError 
     argumentName: "representations",
     http: BEFORE_EXECUTION,
   });
+}
+
+/** An entity reference (from another subgraph) to a client the upstream does not know. */
+export function entityNotFound(clientId: string): GraphQLError {
+  return typed("NOT_FOUND", "No OAuth client has that id.", { clientId });
 }
 
 /** A bound refused the operation before it ran. */

@@ -125,12 +125,14 @@ describe("Prometheus metrics", () => {
       expect((await stack.batch(operations)).status).toBe(200);
     }
     // ...and a trusted document's name, first seen afterwards, still has its own label.
-    await stack.graphql(`query ClientSecret { __typename }`);
+    await stack.graphql(`query RegenerateSecret { __typename }`);
     await stack.graphql(`query Late { __typename }`);
     await stack.graphql(`query Anonymous { __typename }`, { token: null });
     const text = await scrape();
     expect(value(text, 'graphql_operations_total{operation="anonymous",type="query",outcome="success"}')).toBe(1);
-    expect(value(text, 'graphql_operations_total{operation="ClientSecret",type="query",outcome="success"}')).toBe(1);
+    expect(value(text, 'graphql_operations_total{operation="RegenerateSecret",type="query",outcome="success"}')).toBe(
+      1,
+    );
     expect(value(text, 'graphql_operations_total{operation="Late",type="query",outcome="success"}')).toBeUndefined();
     expect(value(text, 'graphql_operations_total{operation="unauthenticated",type="query",outcome="success"}')).toBe(1);
     const floods = text.split("\n").filter((line) => line.startsWith('graphql_operations_total{operation="Flood'));

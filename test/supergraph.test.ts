@@ -1,18 +1,22 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExampleClientDocument } from "../examples/gql/graphql.js";
 import { runTrusted } from "../examples/read-client.js";
 import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
 import type { DevUpstreamStats } from "../src/dev-upstream/server.js";
+import { launchChromium } from "./support/browser.js";
 import { type BannerProcess, spawnWithBanner } from "./support/service-process.js";
 
 /** `npm run supergraph` as a user starts it, on free ports. */
 const BANNER =
-  /Gateway \(Hive Gateway, GraphiQL\): (\S+)[\s\S]*Development upstream: (\S+)[\s\S]*oauth:clients:read:\n\s+(\S+)[\s\S]*oauth:clients:manage:\n\s+(\S+)[\s\S]*oauth:clients:read oauth:clients:manage:\n\s+(\S+)\n/;
+  /Gateway \(Hive Gateway, GraphiQL with the read token\): (\S+)[\s\S]*Development upstream: (\S+)[\s\S]*oauth:clients:read:\n\s+(\S+)[\s\S]*oauth:clients:manage:\n\s+(\S+)[\s\S]*oauth:clients:read oauth:clients:manage:\n\s+(\S+)\n[\s\S]*-d '(.+)'\n/;
 
 interface Running extends BannerProcess {
   gateway: string;
   upstream: string;
   tokens: { read: string; manage: string; both: string };
+  /** The body of the query the banner prints. */
+  printed: string;
 }
 
 /** Starts `npm run supergraph` with `env` (its entry under tsx, as the script runs it), once it has printed its banner. */
@@ -29,6 +33,7 @@ async function startSupergraph(env: Record<string, string> = {}): Promise<Runnin
     gateway: banner[1]!,
     upstream: banner[2]!,
     tokens: { read: banner[3]!, manage: banner[4]!, both: banner[5]! },
+    printed: banner[6]!,
   };
 }
 
@@ -54,10 +59,52 @@ describe("npm run supergraph", () => {
   const upstreamCalls = async () =>
     ((await (await fetch(`${upstream}/__dev/stats`)).json()) as DevUpstreamStats).recent;
 
+  it("answers the query it prints: a client id no client has is null in its place, with NOT_FOUND", async () => {
+    const { data, errors } = await ask(JSON.parse(running.printed).query, tokens.read);
+    expect(data.applications[1].clients.map((client: { id: string } | null) => client?.id ?? null)).toEqual([
+      "00000000-0000-4000-8000-000000000001",
+      "00000000-0000-4000-8000-000000000002",
+      "00000000-0000-4000-8000-000000000003",
+      null,
+    ]);
+    expect(errors).toHaveLength(1);
+    expect(errors![0].extensions).toMatchObject({
+      code: "NOT_FOUND",
+      clientId: "00000000-0000-4000-8000-000000000099",
+    });
+    expect(errors![0].path.slice(0, 3)).toEqual(["applications", 1, "clients"]);
+  });
+
+  it("serves GraphiQL from installed packages: it runs its query in Chromium with no network but loopback", async () => {
+    const browser = await launchChromium();
+    try {
+      const tab = await browser.newPage();
+      const offsite: string[] = [];
+      // The network is off: anything but loopback, blob: and data: is refused and recorded.
+      await tab.route("**/*", (route) => {
+        const url = new URL(route.request().url());
+        if (["127.0.0.1", "localhost"].includes(url.hostname)) return route.continue();
+        offsite.push(url.href);
+        return route.abort();
+      });
+      await tab.goto(gateway);
+      await tab.locator(".graphiql-execute-button").click({ timeout: 20_000 });
+      await expect
+        // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText keeps the editor's line breaks.
+        .poll(async () => (await tab.locator(".result-window").innerText()).replaceAll("\u00a0", " "), {
+          timeout: 20_000,
+        })
+        .toContain('"name": "My OAuth App"');
+      expect(offsite).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it("serves clients across both subgraphs to a read token", async () => {
     const { data, errors } = await ask("{ applications { name clients { id name } } }", tokens.read);
     // The one error expected: the second application lists a client id the upstream does not know.
-    for (const error of errors ?? []) expect(error.path.slice(0, 4)).toEqual(["applications", 1, "clients", 3]);
+    for (const error of errors ?? []) expect(error.path.slice(0, 3)).toEqual(["applications", 1, "clients"]);
     expect(data.applications[0]).toEqual({
       name: "My App",
       clients: [
@@ -114,6 +161,23 @@ describe("npm run supergraph with TRUSTED_DOCUMENTS_ONLY=true", () => {
     expect(oauthClient?.name).toBe("My OAuth App");
   });
 
+  it("answers a trusted document by its bare sha256, as APQ-style clients send it", async () => {
+    const manifest = JSON.parse(
+      readFileSync(new URL("../examples/gql/persisted-documents.json", import.meta.url), "utf8"),
+    );
+    const id = Object.keys(manifest).find((key) => manifest[key].startsWith("query ExampleClient"))!;
+    const response = await fetch(running.gateway, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${running.tokens.read}` },
+      body: JSON.stringify({
+        variables: { id: EXAMPLE_CLIENT_ID },
+        extensions: { persistedQuery: { version: 1, sha256Hash: id.replace(/^sha256:/, "") } },
+      }),
+    });
+    const answer = (await response.json()) as { data?: { oauthClient: { name: string } } };
+    expect(answer.data?.oauthClient.name).toBe("My OAuth App");
+  });
+
   it("refuses any other operation before a subgraph is asked", async () => {
     const calls = async () =>
       ((await (await fetch(`${running.upstream}/__dev/stats`)).json()) as DevUpstreamStats).recent.length;
@@ -123,9 +187,15 @@ describe("npm run supergraph with TRUSTED_DOCUMENTS_ONLY=true", () => {
       headers: { "content-type": "application/json", authorization: `Bearer ${running.tokens.read}` },
       body: JSON.stringify({ query: `{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { name } }` }),
     });
-    const answer = (await response.json()) as { data?: unknown; errors?: { message: string }[] };
+    const answer = (await response.json()) as {
+      data?: unknown;
+      errors?: { message: string; extensions: { code: string } }[];
+    };
     expect(answer.data ?? null).toBeNull();
-    expect(answer.errors?.[0]?.message).toMatch(/persisted|not allowed|arbitrary/i);
+    expect(answer.errors?.[0]?.extensions.code).toBe("TRUSTED_DOCUMENT_REQUIRED");
+    expect(answer.errors?.[0]?.message).toMatch(
+      /trusted documents only \(TRUSTED_DOCUMENTS_ONLY=true\): send a document's hash/,
+    );
     expect(await calls()).toBe(before);
   });
 });

@@ -16,14 +16,10 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "query ExampleClient($id: ID!) {\n  oauthClient(id: $id) {\n    id\n    name\n    redirectUri\n    isVerified\n    createdAt\n    applicationBindings {\n      applicationId\n      config {\n        jsonConfig\n      }\n    }\n  }\n}": typeof types.ExampleClientDocument,
     "mutation RegenerateSecret($id: ID!) {\n  regenerateClientSecret(input: {clientId: $id}) {\n    client {\n      id\n      clientSecret\n      updatedAt\n    }\n  }\n}": typeof types.RegenerateSecretDocument,
-    "query ClientAllFields($id: ID!) {\n  oauthClient(id: $id) {\n    id\n    clientSecret\n    name\n    description\n    redirectUri\n    websiteUrl\n    logoUrl\n    supportsRefreshToken\n    supportsImplicitGrant\n    supportsDeviceCodeGrant\n    supportsCodeGrant\n    isVerified\n    applicationId\n    usesManagedBuckets\n    applicationBindings {\n      applicationId\n      config {\n        jsonConfig\n      }\n    }\n    allowedDelegators\n    backchannelLogoutUri\n    backchannelLogoutSessionRequired\n    frontchannelLogoutUri\n    frontchannelLogoutSessionRequired\n    postLogoutRedirectUris\n    createdAt\n    updatedAt\n  }\n}": typeof types.ClientAllFieldsDocument,
-    "query ClientSecret($id: ID!) {\n  oauthClient(id: $id) {\n    clientSecret\n    updatedAt\n  }\n}": typeof types.ClientSecretDocument,
 };
 const documents: Documents = {
     "query ExampleClient($id: ID!) {\n  oauthClient(id: $id) {\n    id\n    name\n    redirectUri\n    isVerified\n    createdAt\n    applicationBindings {\n      applicationId\n      config {\n        jsonConfig\n      }\n    }\n  }\n}": types.ExampleClientDocument,
     "mutation RegenerateSecret($id: ID!) {\n  regenerateClientSecret(input: {clientId: $id}) {\n    client {\n      id\n      clientSecret\n      updatedAt\n    }\n  }\n}": types.RegenerateSecretDocument,
-    "query ClientAllFields($id: ID!) {\n  oauthClient(id: $id) {\n    id\n    clientSecret\n    name\n    description\n    redirectUri\n    websiteUrl\n    logoUrl\n    supportsRefreshToken\n    supportsImplicitGrant\n    supportsDeviceCodeGrant\n    supportsCodeGrant\n    isVerified\n    applicationId\n    usesManagedBuckets\n    applicationBindings {\n      applicationId\n      config {\n        jsonConfig\n      }\n    }\n    allowedDelegators\n    backchannelLogoutUri\n    backchannelLogoutSessionRequired\n    frontchannelLogoutUri\n    frontchannelLogoutSessionRequired\n    postLogoutRedirectUris\n    createdAt\n    updatedAt\n  }\n}": types.ClientAllFieldsDocument,
-    "query ClientSecret($id: ID!) {\n  oauthClient(id: $id) {\n    clientSecret\n    updatedAt\n  }\n}": types.ClientSecretDocument,
 };
 
 /**
@@ -48,14 +44,6 @@ export function graphql(source: "query ExampleClient($id: ID!) {\n  oauthClient(
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation RegenerateSecret($id: ID!) {\n  regenerateClientSecret(input: {clientId: $id}) {\n    client {\n      id\n      clientSecret\n      updatedAt\n    }\n  }\n}"): (typeof documents)["mutation RegenerateSecret($id: ID!) {\n  regenerateClientSecret(input: {clientId: $id}) {\n    client {\n      id\n      clientSecret\n      updatedAt\n    }\n  }\n}"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "query ClientAllFields($id: ID!) {\n  oauthClient(id: $id) {\n    id\n    clientSecret\n    name\n    description\n    redirectUri\n    websiteUrl\n    logoUrl\n    supportsRefreshToken\n    supportsImplicitGrant\n    supportsDeviceCodeGrant\n    supportsCodeGrant\n    isVerified\n    applicationId\n    usesManagedBuckets\n    applicationBindings {\n      applicationId\n      config {\n        jsonConfig\n      }\n    }\n    allowedDelegators\n    backchannelLogoutUri\n    backchannelLogoutSessionRequired\n    frontchannelLogoutUri\n    frontchannelLogoutSessionRequired\n    postLogoutRedirectUris\n    createdAt\n    updatedAt\n  }\n}"): (typeof documents)["query ClientAllFields($id: ID!) {\n  oauthClient(id: $id) {\n    id\n    clientSecret\n    name\n    description\n    redirectUri\n    websiteUrl\n    logoUrl\n    supportsRefreshToken\n    supportsImplicitGrant\n    supportsDeviceCodeGrant\n    supportsCodeGrant\n    isVerified\n    applicationId\n    usesManagedBuckets\n    applicationBindings {\n      applicationId\n      config {\n        jsonConfig\n      }\n    }\n    allowedDelegators\n    backchannelLogoutUri\n    backchannelLogoutSessionRequired\n    frontchannelLogoutUri\n    frontchannelLogoutSessionRequired\n    postLogoutRedirectUris\n    createdAt\n    updatedAt\n  }\n}"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "query ClientSecret($id: ID!) {\n  oauthClient(id: $id) {\n    clientSecret\n    updatedAt\n  }\n}"): (typeof documents)["query ClientSecret($id: ID!) {\n  oauthClient(id: $id) {\n    clientSecret\n    updatedAt\n  }\n}"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createGatewayRuntime, type GatewayPlugin, type GatewayRuntime } from "@graphql-hive/gateway-runtime";
 import { createRemoteJwksSigningKeyProvider, extractFromHeader, useJWT } from "@graphql-mesh/plugin-jwt-auth";
+import { GraphQLError, type GraphQLErrorExtensions } from "graphql";
 import type { UpstreamSettings } from "../config/upstream-settings.js";
 
 /**
@@ -24,15 +25,32 @@ export interface GatewayOptions {
   enforce: boolean;
   /** Trusted documents by hash (a client preset manifest); `only` refuses every other operation. */
   trustedDocuments?: { manifest: Readonly<Record<string, string>>; only: boolean };
+  /** What GraphiQL opens with: a query, and a token in its headers (this is a laptop's gateway). */
+  graphiql?: { defaultQuery: string; token: string };
   host?: string;
   port?: number;
 }
+
+/** A refusal of the gateway's own, with Hive Gateway's codes (not this service's catalog). */
+const gatewayRefusal = (code: string, message: string) => () =>
+  new GraphQLError(message, { extensions: { code, http: { status: 400 } } as GraphQLErrorExtensions });
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { jwksUrl, issuer, audience } = options.issuer;
   const runtime: GatewayRuntime = createGatewayRuntime({
     supergraph: options.supergraph,
     logging: false,
+    // GraphiQL from the installed package, as this service's own: the runtime's default page
+    // loads its scripts from unpkg.com, blank offline.
+    renderGraphiQL: async (graphiql) =>
+      (await import("@graphql-yoga/render-graphiql")).renderGraphiQL({
+        ...graphiql,
+        title: "oauth-clients supergraph",
+        ...(options.graphiql && {
+          defaultQuery: options.graphiql.defaultQuery,
+          headers: JSON.stringify({ Authorization: `Bearer ${options.graphiql.token}` }),
+        }),
+      }),
     // Not forwarded by default: without this the subgraph sees no token at all.
     propagateHeaders: {
       fromClientToSubgraphs: ({ request }) => ({ authorization: request.headers.get("authorization") ?? "" }),
@@ -40,8 +58,22 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ...(options.trustedDocuments
       ? {
           persistedDocuments: {
-            getPersistedOperation: (hash: string) => options.trustedDocuments!.manifest[hash] ?? null,
+            // By `sha256:<hex>` (the client preset's ids) or the bare hex (what APQ-style clients send).
+            getPersistedOperation: (hash: string) => {
+              const { manifest } = options.trustedDocuments!;
+              return manifest[hash] ?? manifest[`sha256:${hash}`] ?? null;
+            },
             allowArbitraryDocuments: !options.trustedDocuments.only,
+            customErrors: {
+              persistedQueryOnly: gatewayRefusal(
+                "TRUSTED_DOCUMENT_REQUIRED",
+                "This gateway runs trusted documents only (TRUSTED_DOCUMENTS_ONLY=true): send a document's hash from examples/gql/persisted-documents.json (extensions.persistedQuery.sha256Hash, or documentId), not its text.",
+              ),
+              notFound: gatewayRefusal(
+                "PERSISTED_QUERY_NOT_FOUND",
+                "No trusted document has that hash: the manifest is examples/gql/persisted-documents.json (npm run codegen writes it).",
+              ),
+            },
           },
         }
       : {}),

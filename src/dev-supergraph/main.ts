@@ -60,17 +60,6 @@ const manifest = JSON.parse(
   readFileSync(new URL("../../examples/gql/persisted-documents.json", import.meta.url), "utf8"),
 ) as Record<string, string>;
 const { TRUSTED_DOCUMENTS_ONLY } = orExit(() => readVariables(process.env, ["TRUSTED_DOCUMENTS_ONLY"])).values;
-const gateway = await startGateway({
-  supergraph,
-  issuer: upstream,
-  enforce: true,
-  trustedDocuments: { manifest, only: TRUSTED_DOCUMENTS_ONLY },
-  host: config.host,
-  port: config.port,
-});
-stops.unshift(gateway.close);
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void stop(0));
-
 const mint = (scopes: string[]) => upstream.tokens.mint({ scopes });
 const [read, manage, both] = await Promise.all([
   mint([SCOPE_READ]),
@@ -78,10 +67,21 @@ const [read, manage, both] = await Promise.all([
   mint([SCOPE_READ, SCOPE_MANAGE]),
 ]);
 const example = "{ applications { name clients { id name redirectUri } } }";
+const gateway = await startGateway({
+  supergraph,
+  issuer: upstream,
+  enforce: true,
+  trustedDocuments: { manifest, only: TRUSTED_DOCUMENTS_ONLY },
+  graphiql: { defaultQuery: example, token: read },
+  host: config.host,
+  port: config.port,
+});
+stops.unshift(gateway.close);
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void stop(0));
 process.stdout.write(
   [
     "",
-    `  Gateway (Hive Gateway, GraphiQL): ${gateway.url}`,
+    `  Gateway (Hive Gateway, GraphiQL with the read token): ${gateway.url}`,
     `  Subgraphs: oauth-clients ${facade.graphqlUrl}, applications ${applications.url}`,
     `  Development upstream: ${upstream.url}`,
     `  Trusted documents: ${Object.keys(manifest).length} from examples/gql/persisted-documents.json${TRUSTED_DOCUMENTS_ONLY ? ", and no other operation" : " (others allowed; TRUSTED_DOCUMENTS_ONLY=true refuses them)"}`,
@@ -93,7 +93,8 @@ process.stdout.write(
     `  Token, ${SCOPE_READ} ${SCOPE_MANAGE}:`,
     `    ${both}`,
     "",
-    "  A query across both subgraphs:",
+    "  A query across both subgraphs (the Fixtures application lists one client id that does not",
+    "  exist: null in its place, with a NOT_FOUND error):",
     `    curl -s ${gateway.url} -H 'content-type: application/json' -H "authorization: Bearer <token>" \\`,
     `      -d '${JSON.stringify({ query: example })}'`,
     "",

@@ -2,6 +2,7 @@ import type { JsonObject } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { GraphQLResolveInfo } from "graphql";
 import type { GraphQLContext } from "../context/context.js";
+import { entityNotFound } from "../errors.js";
 import { isAllowed } from "../permissions/table.js";
 import type { ApplicationBinding, OAuthClient } from "../upstream/clients-service.js";
 import { builder } from "./builder.js";
@@ -126,10 +127,14 @@ builder.queryField("oauthClient", (t) =>
   }),
 );
 
-// References from other subgraphs resolve exactly as oauthClient does.
+// References from other subgraphs resolve as oauthClient does, but for an unknown id: another
+// subgraph named it, so its absence is an error at its place (a gateway then answers `null`
+// there with NOT_FOUND), not the silent `null` a gateway would report as an unexpected error.
 builder.asEntity(OAuthClientRef, {
   key: builder.selection<{ id: string }>("id"),
-  resolveReference: (reference, context, info) => loadOAuthClient(reference.id, "representations.id", context, info),
+  resolveReference: async (reference, context, info) =>
+    (await loadOAuthClient(reference.id, "representations.id", context, info)) ??
+    Promise.reject(entityNotFound(String(reference.id))),
 });
 
 const RegenerateClientSecretInput = builder.inputType("RegenerateClientSecretInput", {
