@@ -52,7 +52,7 @@ export interface RunningFacade {
 
 /** Builds the facade and resolves once it is listening. */
 export async function startFacade({ config, logger, graphiqlToken, shortcuts }: FacadeOptions): Promise<RunningFacade> {
-  const metrics = createMetrics(Object.values(trustedDocuments));
+  const metrics = createMetrics(Object.values(trustedDocuments), config.workers);
   const tracing = config.tracing && (await startTracing(config.tracing));
 
   const verifyToken = createTokenVerifier(config.auth, logger);

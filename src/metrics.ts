@@ -1,6 +1,7 @@
 import { getOperationAST, Kind, parse } from "graphql";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { ExecutionHook } from "./graphql/execution-hooks.js";
+import { clusterExposition } from "./metrics-cluster.js";
 
 /**
  * Prometheus metrics of one facade: GraphQL operations, upstream calls and DataLoader
@@ -29,6 +30,8 @@ const LINE_BYTES = 100;
 
 export interface Metrics {
   registry: Registry;
+  /** The exposition a scrape gets: this process's, or with WORKERS > 1 the whole group's. */
+  exposition(): Promise<string>;
   observeUpstreamCall(procedure: string, code: string, seconds: number): void;
   observeBatch(size: number): void;
   /** An operation compiled by graphql-jit. */
@@ -68,7 +71,8 @@ function operationNamesOf(documents: Iterable<string>): string[] {
   return names;
 }
 
-export function createMetrics(trustedDocuments: Iterable<string> = []): Metrics {
+/** `workers`: the processes whose metrics a scrape adds up; callers' names share the byte bound between them. */
+export function createMetrics(trustedDocuments: Iterable<string> = [], workers = 1): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
@@ -117,6 +121,8 @@ export function createMetrics(trustedDocuments: Iterable<string> = []): Metrics 
     name: "upstream_up",
     help: "1 when the last upstream call was answered, 0 when it could not reach the upstream or timed out; absent before any call. Readiness does not depend on it.",
     registers: [registry],
+    // Across workers: 0 as soon as one of them could not reach the upstream.
+    aggregator: "min",
   });
 
   const trustedNames = new Set(operationNamesOf(trustedDocuments));
@@ -129,7 +135,7 @@ export function createMetrics(trustedDocuments: Iterable<string> = []): Metrics 
     const key = `${name}\n${type}\n${outcome}`;
     if (!callerSeries.has(key)) {
       const bytes = LINES_PER_SERIES * (LINE_BYTES + name.length);
-      if (callerSeriesBytes + bytes > CALLER_SERIES_BYTES) return operationSeries("other", type, outcome);
+      if (callerSeriesBytes + bytes > CALLER_SERIES_BYTES / workers) return operationSeries("other", type, outcome);
       callerSeriesBytes += bytes;
       callerSeries.add(key);
     }
@@ -164,8 +170,10 @@ export function createMetrics(trustedDocuments: Iterable<string> = []): Metrics 
     },
   };
 
+  const ownExposition = () => registry.metrics();
   return {
     registry,
+    exposition: clusterExposition(registry) ?? ownExposition,
     observeUpstreamCall(procedure, code, seconds) {
       const series = upstreamSeries(procedure, code);
       series.counter.inc();

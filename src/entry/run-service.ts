@@ -57,6 +57,8 @@ async function runPrimary(options: ServiceOptions, logger: Logger) {
   const { config } = options;
   let stopping = false;
   const fork = () => cluster.fork(options.workerEnv);
+  const { serveClusterMetrics } = await import("../metrics-cluster.js");
+  serveClusterMetrics();
   cluster.on("exit", (worker, code, signal) => {
     if (stopping) return;
     logger.error({ pid: worker.process.pid, code, signal }, "worker died; starting another");

@@ -62,11 +62,12 @@ function useMetricsEndpoint(metrics: Metrics): Plugin {
   return {
     onRequest({ url, request, endResponse, fetchAPI }) {
       if (url.pathname !== "/metrics" || request.method !== "GET") return;
-      return metrics.registry
-        .metrics()
-        .then((text) =>
+      return metrics.exposition().then(
+        (text) =>
           endResponse(new fetchAPI.Response(text, { headers: { "content-type": metrics.registry.contentType } })),
-        );
+        // A cluster's primary that does not answer: the scrape fails, and says why.
+        (error: Error) => endResponse(new fetchAPI.Response(`# ${error.message}\n`, { status: 503 })),
+      );
     },
   };
 }
