@@ -90,14 +90,17 @@ describe("the published SDL declares the permission table", () => {
     ]);
   });
 
-  it("names the scope in the first paragraph of every covered field's description, which GraphiQL's field list shows", () => {
+  it("says in the first paragraph of every covered field's description what it means, then its scope: GraphiQL's field list shows that paragraph", () => {
     for (const [coordinate, field] of fieldsOf(served)) {
       const expected = expectedScopes(coordinate);
       if (!expected) continue;
       const scopes = expected.flat();
       const wording =
         scopes.length === 1 ? `Requires the scope ${scopes[0]}.` : `Requires one of the scopes ${scopes.join(", ")}.`;
-      expect(field.description?.value.split("\n\n")[0], coordinate).toBe(wording);
+      const first = field.description?.value.split("\n\n")[0] ?? "";
+      expect(first.endsWith(` ${wording}`), `${coordinate}: ${first}`).toBe(true);
+      // What the field means, a sentence of its own before the scope.
+      expect(first.slice(0, -wording.length).trim().length, coordinate).toBeGreaterThan(10);
     }
   });
 

@@ -33,9 +33,10 @@ const ApplicationBindingConfigRef = builder
 const ApplicationBindingRef = builder.objectRef<ApplicationBinding>("ApplicationBinding").implement({
   description: "An application this OAuth client is bound to, with that binding's configuration.",
   fields: (t) => ({
-    applicationId: t.exposeString("applicationId"),
+    applicationId: t.exposeString("applicationId", { description: "The bound application's id." }),
     config: t.field({
       type: ApplicationBindingConfigRef,
+      description: "This binding's configuration.",
       resolve: (binding) => binding.config ?? {},
     }),
   }),
@@ -44,25 +45,66 @@ const ApplicationBindingRef = builder.objectRef<ApplicationBinding>("Application
 const OAuthClientRef = builder.objectRef<OAuthClient>("OAuthClient").implement({
   description: "An OAuth client registered with Xeonr auth.",
   fields: (t) => ({
-    id: t.exposeID("clientId", { description: "The client id (a UUID)." }),
+    id: t.exposeID("clientId", { description: "The client id (a UUID): the `client_id` of its OAuth requests." }),
     clientSecret: t.string({
       nullable: true,
-      description: "The client secret. A credential: fetched from the upstream only when this field is selected.",
+      description:
+        "The client secret, with which the client authenticates itself to the token endpoint. A credential: fetched from the upstream only when this field is selected.",
       resolve: (client) => orNull(client.clientSecret),
     }),
-    name: t.exposeString("name"),
-    description: t.string({ nullable: true, resolve: (client) => orNull(client.description) }),
-    redirectUri: t.field({ type: "URL", nullable: true, resolve: (client) => orNull(client.redirectUri) }),
-    websiteUrl: t.field({ type: "URL", nullable: true, resolve: (client) => orNull(client.websiteUrl) }),
-    logoUrl: t.field({ type: "URL", nullable: true, resolve: (client) => orNull(client.logoUrl) }),
-    supportsRefreshToken: t.exposeBoolean("supportsRefreshToken"),
-    supportsImplicitGrant: t.exposeBoolean("supportsImplicitGrant"),
-    supportsDeviceCodeGrant: t.exposeBoolean("supportsDeviceCodeGrant"),
-    supportsCodeGrant: t.exposeBoolean("supportsCodeGrant"),
-    isVerified: t.exposeBoolean("isVerified"),
-    applicationId: t.string({ nullable: true, resolve: (client) => orNull(client.applicationId) }),
-    usesManagedBuckets: t.exposeBoolean("usesManagedBuckets"),
-    applicationBindings: t.field({ type: [ApplicationBindingRef], resolve: (client) => client.applicationBindings }),
+    name: t.exposeString("name", { description: "The client's name, as people see it when they authorize it." }),
+    description: t.string({
+      nullable: true,
+      description: "What the client is, in its owner's words; null when none is set.",
+      resolve: (client) => orNull(client.description),
+    }),
+    redirectUri: t.field({
+      type: "URL",
+      nullable: true,
+      description: "Where authorization sends the user back, with a code or a token; null when none is set.",
+      resolve: (client) => orNull(client.redirectUri),
+    }),
+    websiteUrl: t.field({
+      type: "URL",
+      nullable: true,
+      description: "The client's home page; null when none is set.",
+      resolve: (client) => orNull(client.websiteUrl),
+    }),
+    logoUrl: t.field({
+      type: "URL",
+      nullable: true,
+      description: "The client's logo, shown when people authorize it; null when none is set.",
+      resolve: (client) => orNull(client.logoUrl),
+    }),
+    supportsRefreshToken: t.exposeBoolean("supportsRefreshToken", {
+      description: "Whether the client may exchange a refresh token for new access tokens.",
+    }),
+    supportsImplicitGrant: t.exposeBoolean("supportsImplicitGrant", {
+      description: "Whether the client may use the implicit grant (tokens returned in the redirect itself).",
+    }),
+    supportsDeviceCodeGrant: t.exposeBoolean("supportsDeviceCodeGrant", {
+      description:
+        "Whether the client may use the device authorization grant (RFC 8628), for devices without a browser.",
+    }),
+    supportsCodeGrant: t.exposeBoolean("supportsCodeGrant", {
+      description: "Whether the client may use the authorization code grant.",
+    }),
+    isVerified: t.exposeBoolean("isVerified", {
+      description: "Whether Xeonr auth marks the client as verified.",
+    }),
+    applicationId: t.string({
+      nullable: true,
+      description: "The id of the application the client belongs to (such as `app_prod_myapp`); null when none.",
+      resolve: (client) => orNull(client.applicationId),
+    }),
+    usesManagedBuckets: t.exposeBoolean("usesManagedBuckets", {
+      description: "Whether the client uses the storage buckets Xeonr manages, as Xeonr auth records it.",
+    }),
+    applicationBindings: t.field({
+      type: [ApplicationBindingRef],
+      description: "The applications the client is bound to, each with that binding's configuration.",
+      resolve: (client) => client.applicationBindings,
+    }),
     // The two lists of upstream values a scalar can refuse are nullable, so that a malformed
     // item nulls only its list, never the client (nor the new secret a rotation answers).
     allowedDelegators: t.field({
@@ -75,15 +117,23 @@ const OAuthClientRef = builder.objectRef<OAuthClient>("OAuthClient").implement({
     backchannelLogoutUri: t.field({
       type: "URL",
       nullable: true,
+      description:
+        "Where a logout token is posted, server to server, when a user's session ends (OpenID Connect Back-Channel Logout); null when none.",
       resolve: (client) => orNull(client.backchannelLogoutUri),
     }),
-    backchannelLogoutSessionRequired: t.exposeBoolean("backchannelLogoutSessionRequired"),
+    backchannelLogoutSessionRequired: t.exposeBoolean("backchannelLogoutSessionRequired", {
+      description: "Whether the back-channel logout token must name the session (its `sid` claim).",
+    }),
     frontchannelLogoutUri: t.field({
       type: "URL",
       nullable: true,
+      description:
+        "The page loaded in the user's browser to log them out of the client (OpenID Connect Front-Channel Logout); null when none.",
       resolve: (client) => orNull(client.frontchannelLogoutUri),
     }),
-    frontchannelLogoutSessionRequired: t.exposeBoolean("frontchannelLogoutSessionRequired"),
+    frontchannelLogoutSessionRequired: t.exposeBoolean("frontchannelLogoutSessionRequired", {
+      description: "Whether the front-channel logout request must carry the issuer and the session (`iss`, `sid`).",
+    }),
     postLogoutRedirectUris: t.field({
       type: ["URL"],
       nullable: true,
@@ -93,11 +143,13 @@ const OAuthClientRef = builder.objectRef<OAuthClient>("OAuthClient").implement({
     createdAt: t.field({
       type: "DateTime",
       nullable: true,
+      description: "When the client was registered.",
       resolve: (client) => (client.createdAt ? timestampDate(client.createdAt) : null),
     }),
     updatedAt: t.field({
       type: "DateTime",
       nullable: true,
+      description: "When the client was last changed, a secret's replacement included.",
       resolve: (client) => (client.updatedAt ? timestampDate(client.updatedAt) : null),
     }),
   }),

@@ -29,8 +29,8 @@ class RouterDirectivesPlugin<Types extends SchemaTypes> extends BasePlugin<Types
     if (requirement !== undefined && requirement !== PUBLIC) {
       options.authenticated = true;
       options.requiresScopes = requirement.map((scope) => [scope]);
-      // First: GraphiQL's field list shows a description's first paragraph only.
-      description = [`Requires ${describeScopes(requirement)}.`, description].filter(Boolean).join("\n\n");
+      // In the first paragraph, after what the field means: GraphiQL's field list shows only that paragraph.
+      description = [description, `Requires ${describeScopes(requirement)}.`].filter(Boolean).join(" ");
     }
     if (cost !== undefined) options.cost = cost;
     if (fieldConfig.type.kind === "List") options.listSize = { assumedSize: ASSUMED_LIST_SIZE };
