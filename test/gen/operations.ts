@@ -25,7 +25,9 @@ export type Scalars = {
 /** An application this OAuth client is bound to, with that binding's configuration. */
 export type ApplicationBinding = {
   __typename?: 'ApplicationBinding';
+  /** The bound application's id. */
   applicationId: Scalars['String']['output'];
+  /** This binding's configuration. */
   config: ApplicationBindingConfig;
 };
 
@@ -38,11 +40,7 @@ export type ApplicationBindingConfig = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /**
-   * Requires the scope oauth:clients:manage.
-   *
-   * Replaces the client's secret with a new one, answered in `client.clientSecret` (which must be selected). The old secret stops working at once; this is never retried. Null, with a typed error at its path, when this rotation failed; other rotations of the request are answered independently.
-   */
+  /** Replaces the client's secret with a new one, answered in `client.clientSecret` (which must be selected). The old secret stops working at once; this is never retried. Null, with a typed error at its path, when this rotation failed; other rotations of the request are answered independently. Requires the scope oauth:clients:manage. */
   regenerateClientSecret: Maybe<RegenerateClientSecretPayload>;
 };
 
@@ -54,77 +52,57 @@ export type MutationRegenerateClientSecretArgs = {
 /** An OAuth client registered with Xeonr auth. */
 export type OAuthClient = {
   __typename?: 'OAuthClient';
-  /**
-   * Requires one of the scopes oauth:clients:read, oauth:clients:manage.
-   *
-   * Ids of the OAuth clients allowed to act on this one's behalf; null when the upstream's are malformed.
-   */
+  /** Ids of the OAuth clients allowed to act on this one's behalf; null when the upstream's are malformed. Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   allowedDelegators: Maybe<Array<Scalars['UUID']['output']>>;
-  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
+  /** The applications the client is bound to, each with that binding's configuration. Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   applicationBindings: Array<ApplicationBinding>;
-  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
+  /** The id of the application the client belongs to (such as `app_prod_myapp`); null when none. Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   applicationId: Maybe<Scalars['String']['output']>;
-  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
+  /** Whether the back-channel logout token must name the session (its `sid` claim). Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   backchannelLogoutSessionRequired: Scalars['Boolean']['output'];
-  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
+  /** Where a logout token is posted, server to server, when a user's session ends (OpenID Connect Back-Channel Logout); null when none. Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   backchannelLogoutUri: Maybe<Scalars['URL']['output']>;
-  /**
-   * Requires the scope oauth:clients:manage.
-   *
-   * The client secret. A credential: fetched from the upstream only when this field is selected.
-   */
+  /** The client secret, with which the client authenticates itself to the token endpoint. A credential: fetched from the upstream only when this field is selected. Requires the scope oauth:clients:manage. */
   clientSecret: Maybe<Scalars['String']['output']>;
-  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
+  /** When the client was registered. Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   createdAt: Maybe<Scalars['DateTime']['output']>;
-  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
+  /** What the client is, in its owner's words; null when none is set. Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   description: Maybe<Scalars['String']['output']>;
-  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
+  /** Whether the front-channel logout request must carry the issuer and the session (`iss`, `sid`). Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   frontchannelLogoutSessionRequired: Scalars['Boolean']['output'];
-  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
+  /** The page loaded in the user's browser to log them out of the client (OpenID Connect Front-Channel Logout); null when none. Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   frontchannelLogoutUri: Maybe<Scalars['URL']['output']>;
-  /**
-   * Requires one of the scopes oauth:clients:read, oauth:clients:manage.
-   *
-   * The client id (a UUID).
-   */
+  /** The client id (a UUID): the `client_id` of its OAuth requests. Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   id: Scalars['ID']['output'];
-  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
+  /** Whether Xeonr auth marks the client as verified. Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   isVerified: Scalars['Boolean']['output'];
-  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
+  /** The client's logo, shown when people authorize it; null when none is set. Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   logoUrl: Maybe<Scalars['URL']['output']>;
-  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
+  /** The client's name, as people see it when they authorize it. Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   name: Scalars['String']['output'];
-  /**
-   * Requires one of the scopes oauth:clients:read, oauth:clients:manage.
-   *
-   * Where the client may send a user after logout; null when the upstream's are malformed.
-   */
+  /** Where the client may send a user after logout; null when the upstream's are malformed. Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   postLogoutRedirectUris: Maybe<Array<Scalars['URL']['output']>>;
-  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
+  /** Where authorization sends the user back, with a code or a token; null when none is set. Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   redirectUri: Maybe<Scalars['URL']['output']>;
-  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
+  /** Whether the client may use the authorization code grant. Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   supportsCodeGrant: Scalars['Boolean']['output'];
-  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
+  /** Whether the client may use the device authorization grant (RFC 8628), for devices without a browser. Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   supportsDeviceCodeGrant: Scalars['Boolean']['output'];
-  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
+  /** Whether the client may use the implicit grant (tokens returned in the redirect itself). Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   supportsImplicitGrant: Scalars['Boolean']['output'];
-  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
+  /** Whether the client may exchange a refresh token for new access tokens. Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   supportsRefreshToken: Scalars['Boolean']['output'];
-  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
+  /** When the client was last changed, a secret's replacement included. Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   updatedAt: Maybe<Scalars['DateTime']['output']>;
-  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
+  /** Whether the client uses the storage buckets Xeonr manages, as Xeonr auth records it. Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   usesManagedBuckets: Scalars['Boolean']['output'];
-  /** Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
+  /** The client's home page; null when none is set. Requires one of the scopes oauth:clients:read, oauth:clients:manage. */
   websiteUrl: Maybe<Scalars['URL']['output']>;
 };
 
 export type Query = {
   __typename?: 'Query';
-  /**
-   * Requires the scope oauth:clients:read.
-   *
-   * An OAuth client by id; null when there is no OAuth client with that id.
-   */
+  /** An OAuth client by id; null when there is no OAuth client with that id. Requires the scope oauth:clients:read. */
   oauthClient: Maybe<OAuthClient>;
 };
 
