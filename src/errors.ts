@@ -5,7 +5,7 @@ import type { SafeDetails, UpstreamError } from "./upstream/upstream-error.js";
 /**
  * The error catalog: every code a caller can find in `extensions.code`, defined once, with
  * what it means, its fixed message and the shape of its extensions; every place that refuses
- * builds its error here. The README's error table is this table (a test compares them).
+ * builds its error here. The error table of docs/frontend.md is this table (a test compares them).
  */
 
 export const ERROR_CODES = {

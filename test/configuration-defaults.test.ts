@@ -4,8 +4,8 @@ import { type Config, loadConfig } from "../src/config/index.js";
 
 /**
  * The defaults a deployment gets with no environment at all, in each entry's mode, pinned
- * against the README's configuration table: a changed default fails here until the README
- * says the same, and a README that drifts from the code fails too.
+ * against docs/configuration.md's table: a changed default fails here until the page
+ * says the same, and a page that drifts from the code fails too.
  */
 const PRODUCTION_MINIMUM = {
   UPSTREAM_URL: "https://auth.example.test",
@@ -59,9 +59,9 @@ const SETTINGS: Record<string, (config: Config) => unknown> = {
   OTEL_SERVICE_NAME: (c) => c.tracing?.serviceName ?? "oauth-clients-graph",
 };
 
-/** The README's configuration tables: variable → default cell. */
+/** The configuration tables of docs/configuration.md: variable → default cell. */
 function readmeDefaults(): Map<string, string> {
-  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  const readme = readFileSync(new URL("../docs/configuration.md", import.meta.url), "utf8");
   const rows = [...readme.matchAll(/^\| `([A-Z0-9_]+)` +\| ([^|]+?) +\|/gm)];
   return new Map(rows.map((row) => [row[1]!, row[2]!]));
 }
@@ -69,9 +69,9 @@ function readmeDefaults(): Map<string, string> {
 describe("defaults with an empty environment", () => {
   const documented = readmeDefaults();
 
-  it.each(Object.keys(SETTINGS))("%s: the README's default is what each entry gets", (name) => {
+  it.each(Object.keys(SETTINGS))("%s: docs/configuration.md's default is what each entry gets", (name) => {
     const cell = documented.get(name);
-    expect(cell, `${name} is missing from the README's configuration table`).toBeDefined();
+    expect(cell, `${name} is missing from docs/configuration.md`).toBeDefined();
     // "`a`" applies to both entries; "`a` / `b`" is production / development.
     const literals = [...cell!.matchAll(/`([^`]*)`/g)].map((match) => match[1]!);
     const [forProduction, forDevelopment] = literals.length === 2 ? literals : [literals[0], literals[0]];

@@ -208,7 +208,7 @@ describe("work is bounded before it is done, for every caller", () => {
     expect(grown).toBeLessThan(40 * MB);
   });
 
-  it("holds all compiled plans and parsed documents within the caches' stated bound (README, Security)", async () => {
+  it("holds all compiled plans and parsed documents within the caches' stated bound (docs/security.md)", async () => {
     const compilations = async () =>
       Number(/^graphql_compilations_total (\d+)/m.exec(await (await fetch(`${stack.facade.url}/metrics`)).text())?.[1]);
     const compiledBefore = await compilations();

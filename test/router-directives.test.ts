@@ -133,8 +133,8 @@ describe("the published SDL declares the permission table", () => {
 });
 
 describe("what a caller reads about scopes", () => {
-  it("in the README's permission table is the table, row for row", () => {
-    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  it("in docs/security.md's permission table is the table, row for row", () => {
+    const readme = readFileSync(new URL("../docs/security.md", import.meta.url), "utf8");
     const table = readme.slice(
       readme.indexOf("| coordinate "),
       readme.indexOf("\n\n", readme.indexOf("| coordinate ")),

@@ -13,7 +13,7 @@ export interface BundleRun {
   user?: { uid: number; gid: number };
 }
 
-/** The production bundle as a process, as the README's production section runs it, with only the given environment. */
+/** The production bundle as a process, as docs/operations.md runs it, with only the given environment. */
 export function runBundle(env: Record<string, string>, options: BundleRun = {}) {
   const child = spawn(process.execPath, [...(options.nodeOptions ?? []), options.entry ?? BUNDLE], {
     cwd: options.cwd ?? root,
