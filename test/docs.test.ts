@@ -11,13 +11,19 @@ const root = new URL("..", import.meta.url).pathname;
 const pages = ["README.md", ...readdirSync(join(root, "docs")).map((name) => `docs/${name}`)];
 const scripts = Object.keys(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts);
 /** Where a path the docs name starts: the project's own folders and top-level files. */
-const PATH = /^(?:(?:src|test|docs|bench|deploy|operations|examples|scripts|proto|patches)\/[\w./*[\]-]*|package\.json|schema\.graphql|Containerfile|CHANGELOG\.md|codegen\.ts|tsconfig\.json|buf\.gen\.yaml|buf\.yaml)$/;
+const PATH =
+  /^(?:(?:src|test|docs|bench|deploy|operations|examples|scripts|proto|patches)\/[\w./*[\]-]*|package\.json|schema\.graphql|Containerfile|CHANGELOG\.md|codegen\.ts|tsconfig\.json|buf\.gen\.yaml|buf\.yaml)$/;
 
 /** Whether a path exists, a `*` matching any run of characters within one name. */
 function exists(path: string): boolean {
   if (!path.includes("*")) return existsSync(join(root, path));
   const folder = dirname(path);
-  const pattern = new RegExp(`^${path.slice(folder.length + 1).replace(/[.]/g, "\\.").replace(/\*/g, ".*")}$`);
+  const pattern = new RegExp(
+    `^${path
+      .slice(folder.length + 1)
+      .replace(/[.]/g, "\\.")
+      .replace(/\*/g, ".*")}$`,
+  );
   return existsSync(join(root, folder)) && readdirSync(join(root, folder)).some((name) => pattern.test(name));
 }
 
