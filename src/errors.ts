@@ -37,6 +37,7 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 /** Which bound refused: the value of `extensions.limit` with QUERY_LIMIT_EXCEEDED. */
 export type Limit =
   | "document_bytes"
+  | "document_lines"
   | "expanded_selections"
   | "validation"
   | "depth"

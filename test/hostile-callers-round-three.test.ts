@@ -1,7 +1,9 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { type GraphQLObjectType, isObjectType } from "graphql";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
+import { schema } from "../src/schema/index.js";
 import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";
 
 /**
@@ -77,6 +79,44 @@ describe("variable defaults are read as execution reads them", () => {
     expect((await stack.upstreamStats()).calls.RegenerateSecret ?? 0).toBe(0);
   });
 
+  it("refuses arguments that do not coerce before anything runs, on every use, as BAD_USER_INPUT", async () => {
+    const cases: [string, Record<string, unknown>][] = [
+      [`query($id: ID = "${EXAMPLE_CLIENT_ID}") { oauthClient(id: $id) { id } }`, { id: null }],
+      ["query($__proto__: ID!) { oauthClient(id: $__proto__) { id } }", { __proto__: EXAMPLE_CLIENT_ID }],
+      [
+        `mutation($id: ID = "${EXAMPLE_CLIENT_ID}") { regenerateClientSecret(input: { clientId: $id }) { client { clientSecret } } }`,
+        { id: null },
+      ],
+    ];
+    const lines = logLines.length;
+    for (const [query, variables] of cases) {
+      for (let use = 1; use <= 3; use++) {
+        const response = await fetch(stack.facade.graphqlUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${stack.token}` },
+          // Written by hand: JSON.stringify would drop a `__proto__` key set by a literal.
+          body: `{"query":${JSON.stringify(query)},"variables":{${Object.entries(variables)
+            .map(([name, value]) => `${JSON.stringify(name)}:${JSON.stringify(value)}`)
+            .join(",")}}}`,
+        });
+        const body = (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
+        expect(body.data ?? null, `${query}, use ${use}`).toBeNull();
+        expect(body.errors?.[0]?.extensions?.code, `${query}, use ${use}`).toBe("BAD_USER_INPUT");
+      }
+    }
+    expect((await stack.upstreamStats()).calls).toEqual({});
+    expect(logLines.slice(lines).filter((line) => JSON.parse(line).level >= 50)).toEqual([]);
+  });
+
+  it("has arguments on root fields only, which admission checks whole", () => {
+    const nested = Object.values(schema.getTypeMap())
+      .filter((type) => isObjectType(type) && !type.name.startsWith("__") && !["Query", "Mutation"].includes(type.name))
+      .flatMap((type) => Object.values((type as GraphQLObjectType).getFields()))
+      .filter((field) => field.args.length > 0)
+      .map((field) => field.name);
+    expect(nested).toEqual([]);
+  });
+
   it("counts and checks representations given by a default", async () => {
     const many = Array.from({ length: 200 }, (_, i) => ({
       __typename: "OAuthClient",
@@ -99,6 +139,35 @@ describe("variable defaults are read as execution reads them", () => {
     expect(checked.body.errors?.[0]?.message).toContain("Nope");
     const errorLines = logLines.slice(lines).filter((line) => JSON.parse(line).level >= 50);
     expect(errorLines).toEqual([]);
+  });
+});
+
+describe("a read beside a rotation of the same client", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack.close());
+
+  it("answers the secret the rotation left, never the one it made dead, with or without upstream latency", async () => {
+    const x = fixtureClientId(2);
+    const y = fixtureClientId(3);
+    for (const latency of [0, 50, 0, 50]) {
+      await stack.setUpstreamLatency(latency);
+      const { body } = await stack.batch([
+        {
+          query:
+            "mutation($x: ID!, $y: ID!) { a: regenerateClientSecret(input: { clientId: $y }) { client { clientSecret } } b: regenerateClientSecret(input: { clientId: $x }) { client { clientSecret } } }",
+          variables: { x, y },
+        },
+        { query: "query($id: ID!) { oauthClient(id: $id) { clientSecret } }", variables: { id: x } },
+      ]);
+      await stack.setUpstreamLatency(0);
+      const held = await secretOf(stack, x);
+      const [rotated, read] = body as { data: Record<string, any> }[];
+      expect(rotated!.data.b.client.clientSecret, `latency ${latency}`).toBe(held);
+      expect(read!.data.oauthClient.clientSecret, `latency ${latency}`).toBe(held);
+    }
   });
 });
 
@@ -231,6 +300,16 @@ describe("work is bounded before it is done, for every caller", () => {
     expect(await compilations()).toBeGreaterThanOrEqual(compiledBefore + 150);
     // The parse cache (32 MB) and the plan cache (32 MB), by their estimates, which are above what they hold.
     expect(heapAfterGc() - baseline).toBeLessThan(64 * MB);
+  });
+
+  it("keeps the parse cache within its bound for documents dense in tokens, sent without a token", async () => {
+    const baseline = heapAfterGc();
+    // Each 1.3 kB, 1,322 tokens, refused for its depth once parsed: ~650 kB parsed, 200 MB for all.
+    for (let n = 0; n < 300; n++) {
+      const { body } = await stack.graphql(`${"{a".repeat(660)}${"}".repeat(660)} # ${n}`, { token: null });
+      expect(body.errors?.[0]?.extensions?.code).toBe("QUERY_LIMIT_EXCEEDED");
+    }
+    expect(heapAfterGc() - baseline).toBeLessThan(48 * MB);
   });
 
   it("refuses before validation a document of many same-named fields, and shares the budget in a batch", async () => {

@@ -43,13 +43,63 @@ export function createOAuthClientLoader(
     { cacheKeyFn: (key) => `${key.clientId}/${key.includeSecret}` },
   );
 
+  // Each rotation of the request, settled once it is answered: a read of the same client's
+  // secret answers what the rotation left, never a secret the request itself made dead.
+  const rotations = new Map<string, PromiseWithResolvers<OAuthClient>>();
+  const rotationOf = (clientId: string) => {
+    let rotation = rotations.get(clientId);
+    if (!rotation) {
+      rotation = Promise.withResolvers<OAuthClient>();
+      // Awaited by reads only; a failure is their business (and the rotation's own answer's).
+      rotation.promise.catch(() => undefined);
+      rotations.set(clientId, rotation);
+    }
+    return rotation;
+  };
+
+  /**
+   * A secret read while this request replaces it (a batch reading and rotating one client: the
+   * read may reach the upstream first): the rotated client once the rotation is answered, or,
+   * when it failed (its outcome perhaps unknown), the client read again. Every admission of a
+   * request runs before any upstream answer arrives, so the ledger knows every rotation by then.
+   */
+  const afterRotation = async (clientId: string, read: OAuthClient): Promise<OAuthClient | null> => {
+    const remainingMs = Math.max(0, budget.deadline - Date.now());
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), remainingMs);
+    });
+    try {
+      const rotated = await Promise.race([rotationOf(clientId).promise, timedOut]);
+      return rotated === "timeout" ? read : rotated;
+    } catch {
+      return budget
+        .schedule(() => upstream.getClient(clientId, true, readOptions))
+        .catch(notFoundAsNull) as Promise<OAuthClient | null>;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
   return {
-    get: (clientId, includeSecret) => loader.load({ clientId, includeSecret }),
+    async get(clientId, includeSecret) {
+      const client = await loader.load({ clientId, includeSecret });
+      if (!includeSecret || !client || !budget.rotates(clientId)) return client;
+      return afterRotation(clientId, client);
+    },
     async regenerateSecret(clientId) {
-      const oauthClient = await budget.schedule(() => upstream.regenerateSecret(clientId, rotationOptions));
-      // What this request read before is stale now.
-      loader.clear({ clientId, includeSecret: false }).clear({ clientId, includeSecret: true });
-      return oauthClient;
+      const rotation = rotationOf(clientId);
+      try {
+        const oauthClient = await budget.schedule(() => upstream.regenerateSecret(clientId, rotationOptions));
+        rotation.resolve(oauthClient);
+        return oauthClient;
+      } catch (error) {
+        rotation.reject(error);
+        throw error;
+      } finally {
+        // What this request read before is stale now.
+        loader.clear({ clientId, includeSecret: false }).clear({ clientId, includeSecret: true });
+      }
     },
   };
 }

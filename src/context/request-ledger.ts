@@ -84,6 +84,11 @@ export class RequestLedger {
     return undefined;
   }
 
+  /** Whether an admitted operation of this request replaces this client's secret. */
+  rotates(clientId: string): boolean {
+    return this.rotations.has(clientId);
+  }
+
   /** Takes one upstream call, or throws once the request has made as many as it may. */
   readonly takeUpstreamCall = (): void => {
     if (this.upstreamCalls >= this.limits.maxUpstreamCalls) {

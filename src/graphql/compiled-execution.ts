@@ -58,7 +58,7 @@ const planSizes = new WeakMap<CompiledQuery, number>();
 
 /** The plans' estimate, and the document's own: plans keep their document alive, whether the parse cache does or not. */
 function sizeOf(plans: Plans, document: DocumentNode): number {
-  let bytes = parsedBytes(document.loc?.source.body.length ?? 0);
+  let bytes = parsedBytes(document, document.loc?.source.body.length ?? 0);
   for (const bySchema of plans.values()) {
     for (const plan of bySchema.values()) bytes += plan ? (planSizes.get(plan) ?? PLAN_BYTES_BASE) : 64;
   }

@@ -1,13 +1,25 @@
-import type { DocumentNode } from "graphql";
+import type { DocumentNode, Token } from "graphql";
 import { LRUCache } from "lru-cache";
 
 /** Parsed documents kept, by their text, up to an estimate of their size in memory. */
 const DOCUMENT_CACHE_BYTES = 32 * 1024 * 1024;
-/** Measured: a parsed document holds 30 to 90 times its text's length (bench/README.md). */
-const PARSED_BYTES_PER_CHARACTER = 100;
+/**
+ * Measured (bench/README.md): a parsed document holds 290 to 390 bytes per token (its nodes,
+ * and the tokens their locations keep), and its text once; by characters alone it ranges from
+ * 1 (padding) to 365 (`{a{b}a{b}…}`) bytes each, so tokens are what is counted.
+ */
+const PARSED_BYTES_PER_TOKEN = 450;
+/** Without locations (never the case here), the densest documents' bytes per character. */
+const PARSED_BYTES_PER_CHARACTER = 400;
 
-/** The estimated memory of a parsed document, from its text's length. */
-export const parsedBytes = (textLength: number) => Math.max(1, textLength * PARSED_BYTES_PER_CHARACTER);
+/** The estimated memory of a parsed document: its tokens (at most LIMIT_MAX_TOKENS, a walk of them) and its text. */
+export function parsedBytes(document: DocumentNode, textLength: number): number {
+  const first = document.loc?.startToken;
+  if (!first) return Math.max(1, textLength * PARSED_BYTES_PER_CHARACTER);
+  let tokens = 0;
+  for (let token: Token | null = first; token; token = token.next) tokens++;
+  return 1024 + textLength + tokens * PARSED_BYTES_PER_TOKEN;
+}
 
 /**
  * Yoga's parse cache, bounded by bytes rather than by entries, so that distinct padded
@@ -18,7 +30,7 @@ export const parsedBytes = (textLength: number) => Math.max(1, textLength * PARS
 export function boundedParserCache() {
   const documents = new LRUCache<string, DocumentNode>({
     maxSize: DOCUMENT_CACHE_BYTES,
-    sizeCalculation: (_document, text) => parsedBytes(text.length),
+    sizeCalculation: (document, text) => parsedBytes(document, text.length),
   });
   return {
     documentCache: {

@@ -3,9 +3,10 @@ import {
   type ExecutionArgs,
   type FieldNode,
   type FragmentDefinitionNode,
-  type GraphQLError,
+  GraphQLError,
   type GraphQLObjectType,
   type GraphQLSchema,
+  getArgumentValues,
   getNamedType,
   getOperationAST,
   getVariableValues,
@@ -71,6 +72,29 @@ export function coerceOperation(args: ExecutionArgs): CoercedOperation | readonl
     variables,
     rootFields: collectFields(schema, fragments, variables, rootType, operation.selectionSet),
   };
+}
+
+/**
+ * The first root field whose arguments do not coerce, as execution's own getArgumentValues
+ * would refuse them (a null given for a non-null argument through a variable, a variable
+ * execution treats as not given), with graphql-js's error; or undefined. Only root fields take
+ * arguments in this schema (test/hostile-callers-round-three.test.ts holds that), so this is
+ * every argument execution will read.
+ */
+export function rootArgumentError(view: CoercedOperation): { field: FieldNode; error: GraphQLError } | undefined {
+  const rootType = view.schema.getRootType(view.operation.operation);
+  for (const fieldNodes of view.rootFields.values()) {
+    const field = fieldNodes[0]!;
+    const definition = rootType?.getFields()[field.name.value];
+    if (!definition?.args.length) continue;
+    try {
+      getArgumentValues(definition, field, view.variables);
+    } catch (error) {
+      if (error instanceof GraphQLError) return { field, error };
+      throw error;
+    }
+  }
+  return undefined;
 }
 
 /** The fields execution selects on a value of `type` that `fieldNodes` (one response name) resolved to. */

@@ -1,9 +1,15 @@
 import { type DocumentNode, GraphQLError } from "graphql";
 import type { Auth } from "../../auth/verifier.js";
 import type { OperationCharge } from "../../context/request-ledger.js";
+import { badUserInput, locatedAt } from "../../errors.js";
 import { refusalOfOperation } from "../../permissions/whole-operation.js";
 import { rotationsOf } from "../../schema/rotations.js";
-import { type CoercedOperation, coerceOperation, executedCoordinates } from "../analysis/coerced-operation.js";
+import {
+  type CoercedOperation,
+  coerceOperation,
+  executedCoordinates,
+  rootArgumentError,
+} from "../analysis/coerced-operation.js";
 import { operationShape } from "../analysis/document-shape.js";
 import type { ExecutionHook } from "../execution-hooks.js";
 import { answerSize } from "./answer-size.js";
@@ -11,11 +17,16 @@ import { representationsOf } from "./representations.js";
 
 /**
  * What an operation asks of its HTTP request's ledger, or why it is refused, decided on the
- * operation as execution will read it: its estimated cost, with `_entities` priced per
+ * operation as execution will read it: its arguments coerce; its estimated cost, with `_entities` priced per
  * representation and each representation checked; for a mutation, also its permissions and
  * its rotations. Refused operations make no upstream call.
  */
 function chargeOf(view: CoercedOperation, document: DocumentNode, auth: Auth): OperationCharge | GraphQLError {
+  const argumentError = rootArgumentError(view);
+  if (argumentError) {
+    const name = /^Argument "(\w+)"/.exec(argumentError.error.message)?.[1] ?? argumentError.field.name.value;
+    return locatedAt(badUserInput(argumentError.error.message, name), argumentError.field);
+  }
   const shape = operationShape(view.schema, document, view.operation);
   const representations = representationsOf(view, shape);
   if (representations instanceof GraphQLError) return representations;
