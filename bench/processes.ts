@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { connect } from "node:http2";
 import { createServer } from "node:net";
-import type { UpstreamSettings } from "../src/config/upstream-settings.js";
+import type { UpstreamSettings } from "../src/config/variables.js";
 
 /** Starting and watching the benchmark's separate processes: the production bundle under dist/, the yardsticks under bench/dist/. */
 

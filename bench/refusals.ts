@@ -44,6 +44,9 @@ function manyOperations(tag: number): string {
   return `# ${tag}\n${operations.join(" ")} fragment R on Query { ${reads.join(" ")} } fragment C on OAuthClient { ${FIELDS} }`;
 }
 
+/** Each an error of validation, located by scanning the lines before it. */
+const unknownFields = Array.from({ length: 101 }, (_, i) => `f${i}xyzq`).join(" ");
+
 const repeated = (n: number, selection: string) => Array.from({ length: n }, () => selection).join(" ");
 
 /** A request: its body for one sample (distinct per sample where the shape needs it), and whether it carries the token. */
@@ -82,6 +85,17 @@ const SHAPES: Shape[] = [
     token,
   })),
   { name: "a batch of 10 nulls", body: () => Array(10).fill(null) },
+  {
+    name: "101 unknown fields after 15000 newlines",
+    body: (sample) => ({ query: `${"\n".repeat(15_000)}{ oauthClient(id: "x") { ${unknownFields} } } # ${sample}` }),
+  },
+  {
+    name: "a batch of 8 documents of 101 unknown fields after 990 newlines",
+    body: (sample) =>
+      Array.from({ length: 8 }, (_, k) => ({
+        query: `${"\n".repeat(990)}${" ".repeat(14_000)}{ oauthClient(id: "x") { ${unknownFields} } } # ${sample} ${k}`,
+      })),
+  },
 ];
 
 export async function timeRefusals(

@@ -65,7 +65,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "no batching and no dedupe",
-    file: "src/context/oauth-client-loader.ts",
+    file: "src/loaders/oauth-client-loader.ts",
     find: "{ cacheKeyFn:",
     replace: "{ batch: false, cache: false, cacheKeyFn:",
     tests: ["test/batching.test.ts"],
@@ -100,14 +100,14 @@ const FAULTS: Fault[] = [
   },
   {
     name: "the node path skips Yoga's onResponse hooks (no-store, the context's release)",
-    file: "src/graphql/node-path.ts",
+    file: "src/http/node-path.ts",
     find: "for (const hook of responseHooks) {",
     replace: "for (const hook of responseHooks.slice(responseHooks.length)) {",
     tests: ["test/node-path.test.ts"],
   },
   {
     name: "the node path hands Yoga the raw text where it asks for the parsed body",
-    file: "src/graphql/node-path.ts",
+    file: "src/http/node-path.ts",
     find: "json: () => Promise.resolve(body),",
     replace:
       "json: () => Promise.resolve(typeof body === 'object' && body && !Array.isArray(body) ? { ...body, variables: undefined } : body),",
@@ -171,7 +171,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "an unknown id is an error, not null",
-    file: "src/context/oauth-client-loader.ts",
+    file: "src/loaders/oauth-client-loader.ts",
     find: 'if (error instanceof UpstreamError && error.code === "not_found") return null;',
     replace: "",
     tests: ["test/oauth-client-query.test.ts"],

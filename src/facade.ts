@@ -3,9 +3,9 @@ import trustedDocuments from "../examples/gql/persisted-documents.json" with { t
 import { createTokenVerifier } from "./auth/verifier.js";
 import type { ResolvedConfig } from "./config/index.js";
 import { createContextFactory } from "./context/context.js";
-import { createNodePath } from "./graphql/node-path.js";
 import { createGraphQLHandler, GRAPHQL_PATH } from "./graphql/yoga.js";
 import { bodySizeGuard, corsGuard, type Guard, hostGuard, isLoopbackHost } from "./http/guards.js";
+import { createNodePath } from "./http/node-path.js";
 import { createRequestHandler } from "./http/request-handler.js";
 import { listen } from "./http/server.js";
 import type { Logger } from "./logger.js";

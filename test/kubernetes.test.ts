@@ -7,8 +7,7 @@ import { ConfigMap, Service } from "kubernetes-models/v1";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { loadConfig } from "../src/config/index.js";
-import { UPSTREAM_VARIABLES } from "../src/config/upstream-settings.js";
-import { envSchema } from "../src/config/variables.js";
+import { envSchema, UPSTREAM_VARIABLES } from "../src/config/variables.js";
 import { type Stack, startStack } from "./support/stack.js";
 
 /**

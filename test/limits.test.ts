@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
-import { CSRF_HEADER } from "../src/http/guards.js";
+import { CSRF_HEADER } from "../src/graphql/yoga.js";
 import { type Stack, startStack } from "./support/stack.js";
 
 let stack: Stack;

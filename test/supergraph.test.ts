@@ -4,7 +4,7 @@ import { ExampleClientDocument } from "../examples/gql/graphql.js";
 import { runTrusted } from "../examples/read-client.js";
 import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
 import type { DevUpstreamStats } from "../src/dev-upstream/server.js";
-import { launchChromium } from "./support/browser.js";
+import { launchChromium, runGraphiQLQuery } from "./support/browser.js";
 import { type BannerProcess, spawnWithBanner } from "./support/service-process.js";
 
 /** `npm run supergraph` as a user starts it, on free ports. */
@@ -88,13 +88,7 @@ describe("npm run supergraph", () => {
         return route.abort();
       });
       await tab.goto(gateway);
-      await tab.locator(".graphiql-execute-button").click({ timeout: 20_000 });
-      await expect
-        // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText keeps the editor's line breaks.
-        .poll(async () => (await tab.locator(".result-window").innerText()).replaceAll("\u00a0", " "), {
-          timeout: 20_000,
-        })
-        .toContain('"name": "My OAuth App"');
+      await runGraphiQLQuery(tab, '"name": "My OAuth App"');
       expect(offsite).toEqual([]);
     } finally {
       await browser.close();

@@ -1,4 +1,4 @@
-import { UPSTREAM_VARIABLES } from "./upstream-settings.js";
+import { UPSTREAM_VARIABLES } from "./variables.js";
 
 /**
  * What differs between the two entry points where a variable is not set: production (the

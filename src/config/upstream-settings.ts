@@ -1,26 +1,11 @@
-import { type Config, ConfigError, type ResolvedConfig } from "./index.js";
+import type { Config, ResolvedConfig } from "./index.js";
+import { ConfigError, UPSTREAM_VARIABLES, type UpstreamSettings } from "./variables.js";
 
 /**
  * The upstream a facade uses, settled: the one configured, or the development upstream the
  * development entry started; and the environment that hands those settings to a worker or
  * another process.
  */
-
-/** What a facade needs to use an upstream: where it is and how to verify the tokens it accepts. */
-export interface UpstreamSettings {
-  url: string;
-  jwksUrl: string;
-  issuer: string;
-  audience: string;
-}
-
-/** The variables that carry UpstreamSettings: required in production. */
-export const UPSTREAM_VARIABLES = {
-  url: "UPSTREAM_URL",
-  jwksUrl: "AUTH_JWKS_URL",
-  issuer: "AUTH_ISSUER",
-  audience: "AUTH_AUDIENCE",
-} as const satisfies Record<keyof UpstreamSettings, string>;
 
 /** Settles the upstream: the configured one, or else the one given (the development upstream). */
 export function resolveConfig(config: Config, fallback?: UpstreamSettings): ResolvedConfig {

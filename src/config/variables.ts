@@ -204,3 +204,19 @@ export function orExit<T>(read: () => T): T {
     process.exit(1);
   }
 }
+
+/** What a facade needs to use an upstream: where it is and how to verify the tokens it accepts. */
+export interface UpstreamSettings {
+  url: string;
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+}
+
+/** The variables that carry UpstreamSettings: required in production. */
+export const UPSTREAM_VARIABLES = {
+  url: "UPSTREAM_URL",
+  jwksUrl: "AUTH_JWKS_URL",
+  issuer: "AUTH_ISSUER",
+  audience: "AUTH_AUDIENCE",
+} as const satisfies Record<keyof UpstreamSettings, string>;

@@ -1,21 +1,10 @@
 import type { YogaInitialContext } from "graphql-yoga";
-import type { Auth, TokenVerifier } from "../auth/verifier.js";
+import type { TokenVerifier } from "../auth/verifier.js";
+import { createOAuthClientLoader } from "../loaders/oauth-client-loader.js";
+import { type BudgetLimits, RequestLedger } from "../loaders/request-ledger.js";
+import type { GraphQLContext } from "../schema/context.js";
 import type { CallScheduler } from "../upstream/call-scheduler.js";
 import type { Upstream } from "../upstream/clients-service.js";
-import { createOAuthClientLoader, type OAuthClientLoader } from "./oauth-client-loader.js";
-import { type BudgetLimits, RequestLedger } from "./request-ledger.js";
-
-/**
- * What every resolver and permission rule sees. Its parts belong to the HTTP request, so the
- * operations of a batch share them: one verified caller, one budget and one DataLoader.
- */
-export interface GraphQLContext {
-  /** Who is calling, from their verified bearer token. */
-  auth: Auth;
-  /** What the HTTP request may still spend. */
-  budget: RequestLedger;
-  oauthClients: OAuthClientLoader;
-}
 
 type RequestScope = Pick<GraphQLContext, "auth" | "budget" | "oauthClients">;
 

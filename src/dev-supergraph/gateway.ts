@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { createGatewayRuntime, type GatewayPlugin, type GatewayRuntime } from "@graphql-hive/gateway-runtime";
 import { createRemoteJwksSigningKeyProvider, extractFromHeader, useJWT } from "@graphql-mesh/plugin-jwt-auth";
 import { GraphQLError, type GraphQLErrorExtensions } from "graphql";
-import type { UpstreamSettings } from "../config/upstream-settings.js";
+import type { UpstreamSettings } from "../config/variables.js";
 
 /**
  * Hive Gateway in front of a supergraph, as a router runs it: the caller's token forwarded to

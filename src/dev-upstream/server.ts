@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { SCOPE_MANAGE, SCOPE_READ } from "../auth/scopes.js";
-import type { UpstreamSettings } from "../config/upstream-settings.js";
+import type { UpstreamSettings } from "../config/variables.js";
 import { ClientsService } from "../gen/xeonr/auth/api/v1/clients_pb.js";
 import { DevControls, invalidClientId } from "./controls.js";
 import { DEV_AUDIENCE, DEV_ISSUER, DevIssuer } from "./issuer.js";

@@ -2,12 +2,12 @@ import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { createServerAdapter } from "@whatwg-node/server";
 import { type Plugin, useReadinessCheck, YogaServer } from "graphql-yoga";
 import type { LimitsConfig } from "../config/index.js";
-import type { ContextFactory, GraphQLContext } from "../context/context.js";
-import { CSRF_HEADER } from "../http/guards.js";
+import type { ContextFactory } from "../context/context.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import { protectSchema } from "../permissions/shield.js";
 import type { Readiness } from "../readiness.js";
+import type { GraphQLContext } from "../schema/context.js";
 import { schema } from "../schema/index.js";
 import { compiledExecution } from "./compiled-execution.js";
 import { boundedParserCache } from "./document-cache.js";
@@ -23,6 +23,8 @@ import { useValidationWorkBound } from "./limits/validation-work.js";
 import { schemaVisibility } from "./schema-visibility.js";
 
 export const GRAPHQL_PATH = "/graphql";
+/** The header that proves a GET or a simple POST is not a form's or a link's (CSRF prevention). */
+export const CSRF_HEADER = "x-graphql-csrf";
 
 export interface YogaOptions {
   /** Builds each request's context: who is calling, and their loaders. */

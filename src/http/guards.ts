@@ -2,15 +2,13 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import cors from "cors";
 import type { HttpConfig } from "../config/index.js";
 import { type ErrorCode, httpRefusalBody } from "../errors.js";
+import { CSRF_HEADER } from "../graphql/yoga.js";
 
 /**
  * Checks on the raw HTTP request, made before Yoga reads anything of it. Each returns
  * true when it has answered the request itself.
  */
 export type Guard = (request: IncomingMessage, response: ServerResponse) => boolean;
-
-/** The header that marks a request as not forgeable by a plain HTML form or link. */
-export const CSRF_HEADER = "x-graphql-csrf";
 
 function refuse(request: IncomingMessage, response: ServerResponse, status: number, code: ErrorCode, message: string) {
   response.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", connection: "close" });

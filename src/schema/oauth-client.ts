@@ -1,12 +1,12 @@
 import type { JsonObject } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { GraphQLResolveInfo } from "graphql";
-import type { GraphQLContext } from "../context/context.js";
 import { entityNotFound } from "../errors.js";
 import { isAllowed } from "../permissions/table.js";
 import type { ApplicationBinding, OAuthClient } from "../upstream/clients-service.js";
 import { builder } from "./builder.js";
 import { parseClientId } from "./client-id.js";
+import type { GraphQLContext } from "./context.js";
 import { selectsField } from "./selected-fields.js";
 
 /**

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { expect } from "vitest";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -20,4 +21,16 @@ export async function launchChromium(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/** Runs the query GraphiQL opened with, and waits until its result pane shows `expected`. */
+export async function runGraphiQLQuery(tab: Page, expected: string): Promise<void> {
+  await tab.locator(".graphiql-execute-button").click({ timeout: 20_000 });
+  await expect
+    // The editor renders spaces as no-break spaces.
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText keeps the editor's line breaks.
+    .poll(async () => (await tab.locator(".result-window").innerText()).replaceAll("\u00a0", " "), {
+      timeout: 20_000,
+    })
+    .toContain(expected);
 }

@@ -1,7 +1,7 @@
 import { type DocumentNode, GraphQLError } from "graphql";
 import type { Auth } from "../../auth/verifier.js";
-import type { OperationCharge } from "../../context/request-ledger.js";
 import { badUserInput, locatedAt } from "../../errors.js";
+import type { OperationCharge } from "../../loaders/request-ledger.js";
 import { refusalOfOperation } from "../../permissions/whole-operation.js";
 import { rotationsOf } from "../../schema/rotations.js";
 import {

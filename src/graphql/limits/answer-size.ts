@@ -1,4 +1,4 @@
-import type { RequestLedger } from "../../context/request-ledger.js";
+import type { RequestLedger } from "../../loaders/request-ledger.js";
 import type { DoneHook } from "../execution-hooks.js";
 
 /**

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendNodeResponse } from "@whatwg-node/server";
-import type { RequestHandler } from "../http/request-handler.js";
-import { GRAPHQL_PATH, type GraphQLHandler } from "./yoga.js";
+import { GRAPHQL_PATH, type GraphQLHandler } from "../graphql/yoga.js";
+import type { RequestHandler } from "./request-handler.js";
 
 /**
  * A JSON body posted to the GraphQL path — nearly every request — answered by Yoga's own

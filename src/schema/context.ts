@@ -1,0 +1,16 @@
+import type { Auth } from "../auth/verifier.js";
+import type { OAuthClientLoader } from "../loaders/oauth-client-loader.js";
+import type { RequestLedger } from "../loaders/request-ledger.js";
+
+/**
+ * What every resolver and permission rule sees, built per request by src/context/. Its parts
+ * belong to the HTTP request, so the operations of a batch share them: one verified caller,
+ * one ledger and one DataLoader.
+ */
+export interface GraphQLContext {
+  /** Who is calling, from their verified bearer token. */
+  auth: Auth;
+  /** What the HTTP request may still spend, and has spent. */
+  budget: RequestLedger;
+  oauthClients: OAuthClientLoader;
+}
