@@ -333,6 +333,19 @@ describe("work is bounded before it is done, for every caller", () => {
     expect(limits.slice(2)).toEqual(Array(8).fill("validation"));
   });
 
+  it("refuses a document of more than 1,000 lines before parsing it, and stops validation at ten errors", async () => {
+    const unknown = Array.from({ length: 101 }, (_, i) => `f${i}xyzq`).join(" ");
+    const padded = await stack.graphql(`${"\n".repeat(15_000)}{ oauthClient(id: "x") { ${unknown} } }`, {
+      token: null,
+    });
+    expect(padded.body.errors).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ limit: "document_lines" }) }),
+    ]);
+    const errors = (await stack.graphql(`{ oauthClient(id: "x") { ${unknown} } }`, { token: null })).body.errors!;
+    expect(errors.length).toBe(11);
+    expect(errors[10]!.message).toMatch(/Too many validation errors/);
+  });
+
   it("keeps /metrics under 256 kB whatever operation names callers send", async () => {
     const outcomes = [
       `{ oauthClient(id: "${EXAMPLE_CLIENT_ID}") { id } }`,
