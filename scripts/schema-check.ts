@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { printSchemaSDL } from "../src/schema/index.js";
+import { printSchemaSDL } from "../src/schema/schema.js";
 import { formatChanges, schemaChanges } from "./schema-changes.js";
 
 /**

@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import trustedDocuments from "../examples/gql/persisted-documents.json" with { type: "json" };
 import { createTokenVerifier } from "./auth/verifier.js";
-import type { ResolvedConfig } from "./config/index.js";
+import type { ResolvedConfig } from "./config/config.js";
 import { createContextFactory } from "./context/context.js";
 import { createGraphQLHandler, GRAPHQL_PATH } from "./graphql/yoga.js";
 import { bodySizeGuard, corsGuard, type Guard, hostGuard, isLoopbackHost } from "./http/guards.js";

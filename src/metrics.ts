@@ -71,60 +71,27 @@ function operationNamesOf(documents: Iterable<string>): string[] {
   return names;
 }
 
-/** `workers`: the processes whose metrics a scrape adds up; callers' names share the byte bound between them. */
-export function createMetrics(trustedDocuments: Iterable<string> = [], workers = 1): Metrics {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-
-  const operations = new Counter({
-    name: "graphql_operations_total",
-    help: "GraphQL operations executed, by operation name, type and outcome (success, partial, error).",
-    labelNames: ["operation", "type", "outcome"] as const,
-    registers: [registry],
-  });
-  const operationSeconds = new Histogram({
-    name: "graphql_operation_duration_seconds",
-    help: "Time to execute a GraphQL operation, by operation name, type and outcome.",
-    labelNames: ["operation", "type", "outcome"] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [registry],
-  });
-  const upstreamCalls = new Counter({
-    name: "upstream_calls_total",
-    help: "Calls to the upstream ClientsService, by procedure and Connect code.",
-    labelNames: ["procedure", "code"] as const,
-    registers: [registry],
-  });
-  const upstreamSeconds = new Histogram({
-    name: "upstream_call_duration_seconds",
-    help: "Latency of upstream ClientsService calls, by procedure and Connect code.",
-    labelNames: ["procedure", "code"] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [registry],
-  });
-  const operationSeries = seriesOf(operations, operationSeconds);
-  const upstreamSeries = seriesOf(upstreamCalls, upstreamSeconds);
-  const batchSizes = new Histogram({
-    name: "dataloader_batch_size",
-    help: "Keys per DataLoader batch of GetClient lookups.",
-    buckets: [1, 2, 5, 10, 20, 50, 100, 200],
-    registers: [registry],
-  });
-
-  const compilations = new Counter({
-    name: "graphql_compilations_total",
-    help: "GraphQL operations compiled by graphql-jit (each at most once while its plan is cached).",
-    registers: [registry],
-  });
-
-  const upstreamUp = new Gauge({
-    name: "upstream_up",
-    help: "1 when the last upstream call was answered, 0 when it could not reach the upstream or timed out; absent before any call. Readiness does not depend on it.",
-    registers: [registry],
-    // Across workers: 0 as soon as one of them could not reach the upstream.
-    aggregator: "min",
-  });
-
+/**
+ * GraphQL operations by name, type and outcome, callers' names bounded in count and in the
+ * exposition's bytes (shared between `workers`), the trusted documents' names beyond the bound.
+ */
+function operationMetrics(registry: Registry, trustedDocuments: Iterable<string>, workers: number): ExecutionHook {
+  const labelNames = ["operation", "type", "outcome"] as const;
+  const operationSeries = seriesOf(
+    new Counter({
+      name: "graphql_operations_total",
+      help: "GraphQL operations executed, by operation name, type and outcome (success, partial, error).",
+      labelNames,
+      registers: [registry],
+    }),
+    new Histogram({
+      name: "graphql_operation_duration_seconds",
+      help: "Time to execute a GraphQL operation, by operation name, type and outcome.",
+      labelNames,
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+  );
   const trustedNames = new Set(operationNamesOf(trustedDocuments));
   const callerNames = new Set<string>();
   const callerSeries = new Set<string>();
@@ -149,7 +116,7 @@ export function createMetrics(trustedDocuments: Iterable<string> = [], workers =
     return name;
   };
 
-  const operationsHook: ExecutionHook = {
+  return {
     onExecute({ args }) {
       const started = process.hrtime.bigint();
       const operation = getOperationAST(args.document, args.operationName);
@@ -169,21 +136,66 @@ export function createMetrics(trustedDocuments: Iterable<string> = [], workers =
       };
     },
   };
+}
 
-  const ownExposition = () => registry.metrics();
+/** Upstream calls by procedure and Connect code, and the upstream's state as calls tell it. */
+function upstreamMetrics(registry: Registry): Pick<Metrics, "observeUpstreamCall" | "observeUpstreamState"> {
+  const labelNames = ["procedure", "code"] as const;
+  const upstreamSeries = seriesOf(
+    new Counter({
+      name: "upstream_calls_total",
+      help: "Calls to the upstream ClientsService, by procedure and Connect code.",
+      labelNames,
+      registers: [registry],
+    }),
+    new Histogram({
+      name: "upstream_call_duration_seconds",
+      help: "Latency of upstream ClientsService calls, by procedure and Connect code.",
+      labelNames,
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+  );
+  const upstreamUp = new Gauge({
+    name: "upstream_up",
+    help: "1 when the last upstream call was answered, 0 when it could not reach the upstream or timed out; absent before any call. Readiness does not depend on it.",
+    registers: [registry],
+    // Across workers: 0 as soon as one of them could not reach the upstream.
+    aggregator: "min",
+  });
   return {
-    registry,
-    exposition: clusterExposition(registry) ?? ownExposition,
     observeUpstreamCall(procedure, code, seconds) {
       const series = upstreamSeries(procedure, code);
       series.counter.inc();
       series.histogram.observe(seconds);
     },
-    observeBatch: (size) => batchSizes.observe(size),
-    observeCompilation: () => compilations.inc(),
-    observeUpstreamState: (state) => {
+    observeUpstreamState(state) {
       if (state !== "unknown") upstreamUp.set(state === "up" ? 1 : 0);
     },
-    operationsHook,
+  };
+}
+
+/** `workers`: the processes whose metrics a scrape adds up; callers' names share the byte bound between them. */
+export function createMetrics(trustedDocuments: Iterable<string> = [], workers = 1): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const batchSizes = new Histogram({
+    name: "dataloader_batch_size",
+    help: "Keys per DataLoader batch of GetClient lookups.",
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200],
+    registers: [registry],
+  });
+  const compilations = new Counter({
+    name: "graphql_compilations_total",
+    help: "GraphQL operations compiled by graphql-jit (each at most once while its plan is cached).",
+    registers: [registry],
+  });
+  return {
+    registry,
+    exposition: clusterExposition(registry) ?? (() => registry.metrics()),
+    ...upstreamMetrics(registry),
+    observeBatch: (size) => batchSizes.observe(size),
+    observeCompilation: () => compilations.inc(),
+    operationsHook: operationMetrics(registry, trustedDocuments, workers),
   };
 }

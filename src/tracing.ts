@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Interceptor } from "@connectrpc/connect";
 import { getOperationAST } from "graphql";
-import type { TracingConfig } from "./config/index.js";
+import type { TracingConfig } from "./config/config.js";
 import type { ExecutionHook } from "./graphql/execution-hooks.js";
 
 /**
@@ -23,19 +23,19 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-export async function startTracing(config: TracingConfig): Promise<Tracing> {
-  const [api, core, contextHooks, sdk, resources, exporter, connect, protocol] = await Promise.all([
+type Api = typeof import("@opentelemetry/api");
+type Tracer = import("@opentelemetry/api").Tracer;
+
+/** The SDK, its sampler and exporter, set up as the process's global tracer provider. */
+async function startProvider(config: TracingConfig) {
+  const [api, core, contextHooks, sdk, resources, exporter] = await Promise.all([
     import("@opentelemetry/api"),
     import("@opentelemetry/core"),
     import("@opentelemetry/context-async-hooks"),
     import("@opentelemetry/sdk-trace"),
     import("@opentelemetry/resources"),
     import("@opentelemetry/exporter-trace-otlp-http"),
-    import("@connectrpc/connect"),
-    import("@connectrpc/connect/protocol-connect"),
   ]);
-  const { context, propagation, trace, SpanKind, SpanStatusCode, ROOT_CONTEXT } = api;
-
   const ratio = new sdk.TraceIdRatioBasedSampler(config.samplerRatio);
   const root = {
     always_on: new sdk.AlwaysOnSampler(),
@@ -52,77 +52,96 @@ export async function startTracing(config: TracingConfig): Promise<Tracing> {
       new sdk.BatchSpanProcessor({ exporter: new exporter.OTLPTraceExporter({ url: config.tracesUrl }) }),
     ],
   });
-  context.setGlobalContextManager(new contextHooks.AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(new core.W3CTraceContextPropagator());
-  trace.setGlobalTracerProvider(provider);
-  const tracer = trace.getTracer("oauth-clients-graph");
+  api.context.setGlobalContextManager(new contextHooks.AsyncLocalStorageContextManager().enable());
+  api.propagation.setGlobalPropagator(new core.W3CTraceContextPropagator());
+  api.trace.setGlobalTracerProvider(provider);
+  return { api, provider, tracer: api.trace.getTracer("oauth-clients-graph") };
+}
 
+/** The server span of each HTTP request, continuing the caller's trace. */
+function requestSpans({ context, propagation, trace, SpanKind, SpanStatusCode, ROOT_CONTEXT }: Api, tracer: Tracer) {
+  return (request: IncomingMessage, response: ServerResponse, handle: () => void) => {
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    const path = (request.url ?? "/").split("?")[0]!;
+    const span = tracer.startSpan(
+      `${request.method} ${path}`,
+      { kind: SpanKind.SERVER, attributes: { "http.request.method": request.method ?? "", "url.path": path } },
+      parent,
+    );
+    response.once("close", () => {
+      span.setAttribute("http.response.status_code", response.statusCode);
+      // Given by the request handler, inside this span: the caller's or a new one.
+      const requestId = request.headers["x-request-id"];
+      if (typeof requestId === "string") span.setAttribute("http.request.header.x-request-id", [requestId]);
+      if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    });
+    context.with(trace.setSpan(parent, span), handle);
+  };
+}
+
+/** The span of each GraphQL operation, around its resolvers (and so its upstream calls). */
+function operationSpans({ context, trace, SpanStatusCode }: Api, tracer: Tracer): ExecutionHook {
   return {
-    traceRequest(request, response, handle) {
-      const parent = propagation.extract(ROOT_CONTEXT, request.headers);
-      const path = (request.url ?? "/").split("?")[0]!;
-      const span = tracer.startSpan(
-        `${request.method} ${path}`,
-        { kind: SpanKind.SERVER, attributes: { "http.request.method": request.method ?? "", "url.path": path } },
-        parent,
-      );
-      response.once("close", () => {
-        span.setAttribute("http.response.status_code", response.statusCode);
-        // Given by the request handler, inside this span: the caller's or a new one.
-        const requestId = request.headers["x-request-id"];
-        if (typeof requestId === "string") span.setAttribute("http.request.header.x-request-id", [requestId]);
-        if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-        span.end();
+    onExecute({ args, executeFn, setExecuteFn }) {
+      const operation = getOperationAST(args.document, args.operationName);
+      const type = operation?.operation ?? "unknown";
+      const name = operation?.name?.value;
+      const span = tracer.startSpan(name ? `${type} ${name}` : type, {
+        attributes: { "graphql.operation.type": type, ...(name ? { "graphql.operation.name": name } : {}) },
       });
-      context.with(trace.setSpan(parent, span), handle);
-    },
-
-    operationHook: {
-      onExecute({ args, executeFn, setExecuteFn }) {
-        const operation = getOperationAST(args.document, args.operationName);
-        const type = operation?.operation ?? "unknown";
-        const name = operation?.name?.value;
-        const span = tracer.startSpan(name ? `${type} ${name}` : type, {
-          attributes: { "graphql.operation.type": type, ...(name ? { "graphql.operation.name": name } : {}) },
-        });
-        const spanContext = trace.setSpan(context.active(), span);
-        // Resolvers, and so the upstream calls, run inside the operation's span.
-        setExecuteFn((executionArgs) => context.with(spanContext, () => executeFn(executionArgs)));
-        return {
-          onExecuteDone({ result }) {
-            if ("errors" in result && result.errors?.length) {
-              span.setAttribute("graphql.error.count", result.errors.length);
-              span.setStatus({ code: SpanStatusCode.ERROR });
-            }
-            span.end();
-          },
-        };
-      },
-    },
-
-    upstreamInterceptor: (next) => async (request) => {
-      const span = tracer.startSpan(`${request.service.typeName}/${request.method.name}`, {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          "rpc.system": "connect_rpc",
-          "rpc.service": request.service.typeName,
-          "rpc.method": request.method.name,
+      const spanContext = trace.setSpan(context.active(), span);
+      setExecuteFn((executionArgs) => context.with(spanContext, () => executeFn(executionArgs)));
+      return {
+        onExecuteDone({ result }) {
+          if ("errors" in result && result.errors?.length) {
+            span.setAttribute("graphql.error.count", result.errors.length);
+            span.setStatus({ code: SpanStatusCode.ERROR });
+          }
+          span.end();
         },
-      });
-      const callContext = trace.setSpan(context.active(), span);
-      propagation.inject(callContext, request.header, { set: (headers, key, value) => headers.set(key, value) });
-      try {
-        return await context.with(callContext, () => next(request));
-      } catch (error) {
-        const { code } = connect.ConnectError.from(error);
-        span.setAttribute("rpc.connect_rpc.error_code", protocol.codeToString(code));
-        span.setStatus({ code: SpanStatusCode.ERROR });
-        throw error;
-      } finally {
-        span.end();
-      }
+      };
     },
+  };
+}
 
+/** The client span of each upstream call, whose `traceparent` the upstream receives. */
+async function upstreamSpans({ context, propagation, trace, SpanKind, SpanStatusCode }: Api, tracer: Tracer) {
+  const [connect, protocol] = await Promise.all([
+    import("@connectrpc/connect"),
+    import("@connectrpc/connect/protocol-connect"),
+  ]);
+  const interceptor: Interceptor = (next) => async (request) => {
+    const span = tracer.startSpan(`${request.service.typeName}/${request.method.name}`, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        "rpc.system": "connect_rpc",
+        "rpc.service": request.service.typeName,
+        "rpc.method": request.method.name,
+      },
+    });
+    const callContext = trace.setSpan(context.active(), span);
+    propagation.inject(callContext, request.header, { set: (headers, key, value) => headers.set(key, value) });
+    try {
+      return await context.with(callContext, () => next(request));
+    } catch (error) {
+      const { code } = connect.ConnectError.from(error);
+      span.setAttribute("rpc.connect_rpc.error_code", protocol.codeToString(code));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+    }
+  };
+  return interceptor;
+}
+
+export async function startTracing(config: TracingConfig): Promise<Tracing> {
+  const { api, provider, tracer } = await startProvider(config);
+  return {
+    traceRequest: requestSpans(api, tracer),
+    operationHook: operationSpans(api, tracer),
+    upstreamInterceptor: await upstreamSpans(api, tracer),
     shutdown: () => provider.shutdown(),
   };
 }

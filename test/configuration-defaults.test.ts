@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { type Config, loadConfig } from "../src/config/index.js";
+import { type Config, loadConfig } from "../src/config/config.js";
 
 /**
  * The defaults a deployment gets with no environment at all, in each entry's mode, pinned

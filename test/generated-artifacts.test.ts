@@ -5,7 +5,7 @@ import { join, relative } from "node:path";
 import { parse, print } from "graphql";
 import { afterAll, describe, expect, it } from "vitest";
 import { EXAMPLE_OPERATION } from "../src/graphql/graphiql.js";
-import { printSchemaSDL } from "../src/schema/index.js";
+import { printSchemaSDL } from "../src/schema/schema.js";
 
 const root = new URL("..", import.meta.url).pathname;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config/index.js";
+import { loadConfig } from "../src/config/config.js";
 import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
 import { queryName, spawnService } from "./support/service-process.js";
 import { startStack } from "./support/stack.js";

@@ -3,7 +3,7 @@ import { runInNewContext } from "node:vm";
 import { type GraphQLObjectType, isObjectType } from "graphql";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
-import { schema } from "../src/schema/index.js";
+import { schema } from "../src/schema/schema.js";
 import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";
 
 /**

@@ -6,7 +6,7 @@ import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { ConfigMap, Service } from "kubernetes-models/v1";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { loadConfig } from "../src/config/index.js";
+import { loadConfig } from "../src/config/config.js";
 import { envSchema, UPSTREAM_VARIABLES } from "../src/config/variables.js";
 import { type Stack, startStack } from "./support/stack.js";
 

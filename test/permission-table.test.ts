@@ -1,7 +1,7 @@
 import { isObjectType } from "graphql";
 import { describe, expect, it } from "vitest";
 import { REQUIRED_SCOPES } from "../src/permissions/table.js";
-import { schema } from "../src/schema/index.js";
+import { schema } from "../src/schema/schema.js";
 
 /** Field names that hold or hand out credentials must never be open by default. */
 const SENSITIVE = /secret|token|password|credential|private|key$/i;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningFacade } from "../src/facade.js";
 import { operationShape } from "../src/graphql/analysis/document-shape.js";
 import { allowsEverything } from "../src/permissions/verdict.js";
-import { schema } from "../src/schema/index.js";
+import { schema } from "../src/schema/schema.js";
 import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";
 
 /**

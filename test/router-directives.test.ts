@@ -15,7 +15,7 @@ import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
 import { operationShape } from "../src/graphql/analysis/document-shape.js";
 import { PUBLIC, REQUIRED_SCOPES, requirementOf } from "../src/permissions/table.js";
 import { COST_WEIGHTS } from "../src/schema/cost.js";
-import { schema } from "../src/schema/index.js";
+import { schema } from "../src/schema/schema.js";
 import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";
 import { composeApollo } from "./support/supergraph.js";
 

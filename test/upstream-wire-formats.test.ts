@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { print } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../src/config/index.js";
+import { loadConfig } from "../src/config/config.js";
 import { resolveConfig, upstreamEnvironment } from "../src/config/upstream-settings.js";
 import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
 import { startDevUpstream } from "../src/dev-upstream/server.js";

@@ -1,7 +1,7 @@
 import { hash } from "node:crypto";
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from "jose";
 import { LRUCache } from "lru-cache";
-import type { AuthConfig } from "../config/index.js";
+import type { AuthConfig } from "../config/config.js";
 import type { Logger } from "../logger.js";
 import { scopesFromClaims } from "./scopes.js";
 

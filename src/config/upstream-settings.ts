@@ -1,4 +1,4 @@
-import type { Config, ResolvedConfig } from "./index.js";
+import type { Config, ResolvedConfig } from "./config.js";
 import { ConfigError, UPSTREAM_VARIABLES, type UpstreamSettings } from "./variables.js";
 
 /**

@@ -2,7 +2,7 @@ import type { YogaInitialContext } from "graphql-yoga";
 import type { TokenVerifier } from "../auth/verifier.js";
 import { createOAuthClientLoader } from "../loaders/oauth-client-loader.js";
 import { type BudgetLimits, RequestLedger } from "../loaders/request-ledger.js";
-import type { GraphQLContext } from "../schema/context.js";
+import type { GraphQLContext } from "../schema/resolver-context.js";
 import type { CallScheduler } from "../upstream/call-scheduler.js";
 import type { Upstream } from "../upstream/clients-service.js";
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse } from "graphql";
 import { SCOPE_MANAGE, SCOPE_READ } from "../auth/scopes.js";
-import { loadConfigOrExit } from "../config/index.js";
+import { loadConfigOrExit } from "../config/config.js";
 import { resolveConfig } from "../config/upstream-settings.js";
 import { orExit, readVariables } from "../config/variables.js";
 import { startDevUpstream } from "../dev-upstream/server.js";

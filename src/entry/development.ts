@@ -1,5 +1,5 @@
 import { SCOPE_MANAGE, SCOPE_READ } from "../auth/scopes.js";
-import { loadConfigOrExit } from "../config/index.js";
+import { loadConfigOrExit } from "../config/config.js";
 import { graphiqlTokenEnvironment, resolveConfig, upstreamEnvironment } from "../config/upstream-settings.js";
 import { startDevUpstream } from "../dev-upstream/server.js";
 import { runService } from "./run-service.js";

@@ -1,4 +1,4 @@
-import { loadConfigOrExit } from "../config/index.js";
+import { loadConfigOrExit } from "../config/config.js";
 import { resolveConfig } from "../config/upstream-settings.js";
 import { runService } from "./run-service.js";
 

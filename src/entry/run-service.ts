@@ -1,5 +1,5 @@
 import cluster from "node:cluster";
-import type { ResolvedConfig } from "../config/index.js";
+import type { ResolvedConfig } from "../config/config.js";
 import { createLogger, type Logger } from "../logger.js";
 
 /**

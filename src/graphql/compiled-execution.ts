@@ -11,7 +11,7 @@ import {
 import { type CompiledQuery, compileQuery, isCompiledQuery } from "graphql-jit";
 import { LRUCache } from "lru-cache";
 import { allowsEverything } from "../permissions/verdict.js";
-import type { GraphQLContext } from "../schema/context.js";
+import type { GraphQLContext } from "../schema/resolver-context.js";
 import { type OperationShape, operationShape } from "./analysis/document-shape.js";
 import { parsedBytes } from "./document-cache.js";
 import type { ExecutionHook } from "./execution-hooks.js";

@@ -1,5 +1,5 @@
 import type { Plugin } from "graphql-yoga";
-import type { GraphQLContext } from "../schema/context.js";
+import type { GraphQLContext } from "../schema/resolver-context.js";
 
 type OnExecute = NonNullable<Plugin<GraphQLContext>["onExecute"]>;
 type ExecutePayload = Parameters<OnExecute>[0];

@@ -1,14 +1,14 @@
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { createServerAdapter } from "@whatwg-node/server";
 import { type Plugin, useReadinessCheck, YogaServer } from "graphql-yoga";
-import type { LimitsConfig } from "../config/index.js";
+import type { LimitsConfig } from "../config/config.js";
 import type { ContextFactory } from "../context/context.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import { protectSchema } from "../permissions/shield.js";
 import type { Readiness } from "../readiness.js";
-import type { GraphQLContext } from "../schema/context.js";
-import { schema } from "../schema/index.js";
+import type { GraphQLContext } from "../schema/resolver-context.js";
+import { schema } from "../schema/schema.js";
 import { compiledExecution } from "./compiled-execution.js";
 import { boundedParserCache } from "./document-cache.js";
 import { createErrorMasker, useTypedErrors } from "./error-masking.js";

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import cors from "cors";
-import type { HttpConfig } from "../config/index.js";
+import type { HttpConfig } from "../config/config.js";
 import { type ErrorCode, httpRefusalBody } from "../errors.js";
 import { CSRF_HEADER } from "../graphql/yoga.js";
 

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
-import type { HttpConfig } from "../config/index.js";
+import type { HttpConfig } from "../config/config.js";
 import type { Logger } from "../logger.js";
 import type { RequestHandler } from "./request-handler.js";
 

@@ -2,7 +2,7 @@ import type { GraphQLSchema } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
 import { allow, deny, type IRules, rule, shield } from "graphql-shield";
 import { notAvailable } from "../errors.js";
-import type { GraphQLContext } from "../schema/context.js";
+import type { GraphQLContext } from "../schema/resolver-context.js";
 import { PUBLIC, REQUIRED_SCOPES, type Requirement, ROOT_TYPES, refusalOf } from "./table.js";
 
 /** A rule passing a token with any one of `scopes`; the refusal names them as the table does. */

@@ -4,7 +4,7 @@ import DirectivePlugin from "@pothos/plugin-directives";
 import FederationPlugin from "@pothos/plugin-federation";
 import { GraphQLScalarType } from "graphql";
 import { DateTimeResolver, JSONObjectResolver, URLResolver, UUIDResolver } from "graphql-scalars";
-import type { GraphQLContext } from "./context.js";
+import type { GraphQLContext } from "./resolver-context.js";
 import "./router-directives.js";
 
 /** The one Pothos builder: every type, plugin and scalar of the schema is registered here. */

@@ -6,7 +6,7 @@ import { isAllowed } from "../permissions/table.js";
 import type { ApplicationBinding, OAuthClient } from "../upstream/clients-service.js";
 import { builder } from "./builder.js";
 import { parseClientId } from "./client-id.js";
-import type { GraphQLContext } from "./context.js";
+import type { GraphQLContext } from "./resolver-context.js";
 import { selectsField } from "./selected-fields.js";
 
 /**
@@ -76,84 +76,91 @@ const OAuthClientRef = builder.objectRef<OAuthClient>("OAuthClient").implement({
       description: "The client's logo, shown when people authorize it; null when none is set.",
       resolve: (client) => orNull(client.logoUrl),
     }),
-    supportsRefreshToken: t.exposeBoolean("supportsRefreshToken", {
-      description: "Whether the client may exchange a refresh token for new access tokens.",
-    }),
-    supportsImplicitGrant: t.exposeBoolean("supportsImplicitGrant", {
-      description: "Whether the client may use the implicit grant (tokens returned in the redirect itself).",
-    }),
-    supportsDeviceCodeGrant: t.exposeBoolean("supportsDeviceCodeGrant", {
-      description:
-        "Whether the client may use the device authorization grant (RFC 8628), for devices without a browser.",
-    }),
-    supportsCodeGrant: t.exposeBoolean("supportsCodeGrant", {
-      description: "Whether the client may use the authorization code grant.",
-    }),
-    isVerified: t.exposeBoolean("isVerified", {
-      description: "Whether Xeonr auth marks the client as verified.",
-    }),
-    applicationId: t.string({
-      nullable: true,
-      description: "The id of the application the client belongs to (such as `app_prod_myapp`); null when none.",
-      resolve: (client) => orNull(client.applicationId),
-    }),
-    usesManagedBuckets: t.exposeBoolean("usesManagedBuckets", {
-      description: "Whether the client uses the storage buckets Xeonr manages, as Xeonr auth records it.",
-    }),
-    applicationBindings: t.field({
-      type: [ApplicationBindingRef],
-      description: "The applications the client is bound to, each with that binding's configuration.",
-      resolve: (client) => client.applicationBindings,
-    }),
-    // The two lists of upstream values a scalar can refuse are nullable, so that a malformed
-    // item nulls only its list, never the client (nor the new secret a rotation answers).
-    allowedDelegators: t.field({
-      type: ["UUID"],
-      nullable: true,
-      description:
-        "Ids of the OAuth clients allowed to act on this one's behalf; null when the upstream's are malformed.",
-      resolve: (client) => client.allowedDelegators,
-    }),
-    backchannelLogoutUri: t.field({
-      type: "URL",
-      nullable: true,
-      description:
-        "Where a logout token is posted, server to server, when a user's session ends (OpenID Connect Back-Channel Logout); null when none.",
-      resolve: (client) => orNull(client.backchannelLogoutUri),
-    }),
-    backchannelLogoutSessionRequired: t.exposeBoolean("backchannelLogoutSessionRequired", {
-      description: "Whether the back-channel logout token must name the session (its `sid` claim).",
-    }),
-    frontchannelLogoutUri: t.field({
-      type: "URL",
-      nullable: true,
-      description:
-        "The page loaded in the user's browser to log them out of the client (OpenID Connect Front-Channel Logout); null when none.",
-      resolve: (client) => orNull(client.frontchannelLogoutUri),
-    }),
-    frontchannelLogoutSessionRequired: t.exposeBoolean("frontchannelLogoutSessionRequired", {
-      description: "Whether the front-channel logout request must carry the issuer and the session (`iss`, `sid`).",
-    }),
-    postLogoutRedirectUris: t.field({
-      type: ["URL"],
-      nullable: true,
-      description: "Where the client may send a user after logout; null when the upstream's are malformed.",
-      resolve: (client) => client.postLogoutRedirectUris,
-    }),
-    createdAt: t.field({
-      type: "DateTime",
-      nullable: true,
-      description: "When the client was registered.",
-      resolve: (client) => (client.createdAt ? timestampDate(client.createdAt) : null),
-    }),
-    updatedAt: t.field({
-      type: "DateTime",
-      nullable: true,
-      description: "When the client was last changed, a secret's replacement included.",
-      resolve: (client) => (client.updatedAt ? timestampDate(client.updatedAt) : null),
-    }),
   }),
 });
+
+// What the client may do, and what it belongs to.
+builder.objectFields(OAuthClientRef, (t) => ({
+  supportsRefreshToken: t.exposeBoolean("supportsRefreshToken", {
+    description: "Whether the client may exchange a refresh token for new access tokens.",
+  }),
+  supportsImplicitGrant: t.exposeBoolean("supportsImplicitGrant", {
+    description: "Whether the client may use the implicit grant (tokens returned in the redirect itself).",
+  }),
+  supportsDeviceCodeGrant: t.exposeBoolean("supportsDeviceCodeGrant", {
+    description: "Whether the client may use the device authorization grant (RFC 8628), for devices without a browser.",
+  }),
+  supportsCodeGrant: t.exposeBoolean("supportsCodeGrant", {
+    description: "Whether the client may use the authorization code grant.",
+  }),
+  isVerified: t.exposeBoolean("isVerified", {
+    description: "Whether Xeonr auth marks the client as verified.",
+  }),
+  applicationId: t.string({
+    nullable: true,
+    description: "The id of the application the client belongs to (such as `app_prod_myapp`); null when none.",
+    resolve: (client) => orNull(client.applicationId),
+  }),
+  usesManagedBuckets: t.exposeBoolean("usesManagedBuckets", {
+    description: "Whether the client uses the storage buckets Xeonr manages, as Xeonr auth records it.",
+  }),
+  applicationBindings: t.field({
+    type: [ApplicationBindingRef],
+    description: "The applications the client is bound to, each with that binding's configuration.",
+    resolve: (client) => client.applicationBindings,
+  }),
+  // The two lists of upstream values a scalar can refuse are nullable, so that a malformed
+  // item nulls only its list, never the client (nor the new secret a rotation answers).
+  allowedDelegators: t.field({
+    type: ["UUID"],
+    nullable: true,
+    description:
+      "Ids of the OAuth clients allowed to act on this one's behalf; null when the upstream's are malformed.",
+    resolve: (client) => client.allowedDelegators,
+  }),
+}));
+
+// How it takes part in logout, and its history.
+builder.objectFields(OAuthClientRef, (t) => ({
+  backchannelLogoutUri: t.field({
+    type: "URL",
+    nullable: true,
+    description:
+      "Where a logout token is posted, server to server, when a user's session ends (OpenID Connect Back-Channel Logout); null when none.",
+    resolve: (client) => orNull(client.backchannelLogoutUri),
+  }),
+  backchannelLogoutSessionRequired: t.exposeBoolean("backchannelLogoutSessionRequired", {
+    description: "Whether the back-channel logout token must name the session (its `sid` claim).",
+  }),
+  frontchannelLogoutUri: t.field({
+    type: "URL",
+    nullable: true,
+    description:
+      "The page loaded in the user's browser to log them out of the client (OpenID Connect Front-Channel Logout); null when none.",
+    resolve: (client) => orNull(client.frontchannelLogoutUri),
+  }),
+  frontchannelLogoutSessionRequired: t.exposeBoolean("frontchannelLogoutSessionRequired", {
+    description: "Whether the front-channel logout request must carry the issuer and the session (`iss`, `sid`).",
+  }),
+  postLogoutRedirectUris: t.field({
+    type: ["URL"],
+    nullable: true,
+    description: "Where the client may send a user after logout; null when the upstream's are malformed.",
+    resolve: (client) => client.postLogoutRedirectUris,
+  }),
+  createdAt: t.field({
+    type: "DateTime",
+    nullable: true,
+    description: "When the client was registered.",
+    resolve: (client) => (client.createdAt ? timestampDate(client.createdAt) : null),
+  }),
+  updatedAt: t.field({
+    type: "DateTime",
+    nullable: true,
+    description: "When the client was last changed, a secret's replacement included.",
+    resolve: (client) => (client.updatedAt ? timestampDate(client.updatedAt) : null),
+  }),
+}));
 
 /**
  * Whether to ask the upstream for the client secret: only when the operation selects

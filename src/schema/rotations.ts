@@ -25,7 +25,11 @@ export interface RotatingOperation {
   readonly rootFields: ReadonlyMap<string, readonly FieldNode[]>;
 }
 
-const ROTATION = "regenerateClientSecret";
+/**
+ * The mutation whose upstream call (RegenerateSecret, never retried) admission reserves before
+ * it runs. Every mutation of the schema must be one admission knows (test/recipes.test.ts).
+ */
+export const ROTATION = "regenerateClientSecret";
 
 /** The clients whose secret the operation replaces, one per rotation execution will run, or the refusal of a rotation that does not select its new secret. */
 export function rotationsOf(operation: RotatingOperation): string[] | GraphQLError {

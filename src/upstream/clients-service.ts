@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import Pool from "undici/lib/dispatcher/pool.js";
-import type { UpstreamConfig } from "../config/index.js";
+import type { UpstreamConfig } from "../config/config.js";
 import { ClientsService, type Client as OAuthClient } from "../gen/xeonr/auth/api/v1/clients_pb.js";
 import { createUnaryTransport } from "./unary-transport.js";
 import { rotationMayHaveHappened, toUpstreamError, UpstreamError } from "./upstream-error.js";
@@ -55,12 +55,8 @@ function rotationMarginMs(waitMs: number): number {
   return Math.min(1_000, Math.max(100, Math.round(waitMs / 5)));
 }
 
-export function createUpstream(
-  config: UpstreamConfig & { url: string },
-  observe?: CallObserver,
-  /** Cross-cutting work on every call (tracing), in connect-es's own way. */
-  interceptors: Interceptor[] = [],
-): Upstream {
+/** The transport to the upstream: Connect over an undici pool (HTTP/1.1), or connect-node's HTTP/2. */
+function createTransport(config: UpstreamConfig & { url: string }, interceptors: Interceptor[]) {
   const binary = config.wireFormat === "binary";
   // As many connections as calls may be in flight (the scheduler's bound): the pool never queues.
   const pool = config.httpVersion === "2" ? undefined : new Pool(config.url, { connections: config.maxInFlight });
@@ -85,9 +81,15 @@ export function createUpstream(
         acceptCompression: [],
         interceptors,
       });
-  const clientsService = createClient(ClientsService, transport);
+  return { transport, close: () => void pool?.destroy() };
+}
 
-  async function call<T>(
+/**
+ * One upstream call: within the request's deadline and the call timeout, with the caller's
+ * token and request id, observed (procedure, code, duration), its failure an UpstreamError.
+ */
+function createCall(config: UpstreamConfig, observe: CallObserver | undefined) {
+  return async function call<T>(
     procedure: string,
     options: CallOptions & { timeoutMs?: number },
     run: (callOptions: object) => Promise<T>,
@@ -114,13 +116,16 @@ export function createUpstream(
     } finally {
       observe?.(procedure, code, Number(process.hrtime.bigint() - started) / 1e9);
     }
-  }
+  };
+}
 
-  // Shared by the whole process: when most calls are failing, retries would only add load.
+/**
+ * Retries of idempotent calls that met `unavailable`: full-jitter exponential backoff, never
+ * past the deadline, and only while most calls succeed (the throttle is the process's).
+ */
+function createRetries(config: UpstreamConfig) {
   let retryTokens = RETRY_TOKENS;
-
-  /** Full-jitter exponential backoff, never past the deadline, and only while most calls succeed. */
-  async function withRetries<T>(options: CallOptions, attempt: () => Promise<T>): Promise<T> {
+  return async function withRetries<T>(options: CallOptions, attempt: () => Promise<T>): Promise<T> {
     for (let retry = 0; ; retry++) {
       try {
         const result = await attempt();
@@ -135,7 +140,19 @@ export function createUpstream(
         await sleep(delayMs, undefined, { signal: options.signal });
       }
     }
-  }
+  };
+}
+
+export function createUpstream(
+  config: UpstreamConfig & { url: string },
+  observe?: CallObserver,
+  /** Cross-cutting work on every call (tracing), in connect-es's own way. */
+  interceptors: Interceptor[] = [],
+): Upstream {
+  const { transport, close } = createTransport(config, interceptors);
+  const clientsService = createClient(ClientsService, transport);
+  const call = createCall(config, observe);
+  const withRetries = createRetries(config);
 
   return {
     async getClient(clientId, includeSecret, options) {
@@ -175,8 +192,6 @@ export function createUpstream(
         throw error;
       }
     },
-    close() {
-      void pool?.destroy();
-    },
+    close,
   };
 }

@@ -66,45 +66,48 @@ function headersOf(headers: RawAnswer["headers"]): Headers {
   return header;
 }
 
+const contentTypeOf = (binary: boolean) => (binary ? "application/proto" : "application/json");
+
+/** The answer's message, or the Connect error it carries (its headers as the error's metadata). */
+function decode<O extends DescMessage>(method: DescMethodUnary<DescMessage, O>, answer: RawAnswer, binary: boolean) {
+  const contentType = contentTypeOf(binary);
+  const answerType = answer.contentType;
+  if (answer.status !== 200) {
+    const header = headersOf(answer.headers);
+    const code = codeFromHttpStatus(answer.status);
+    if (!answerType.startsWith("application/json")) throw new ConnectError(`HTTP ${answer.status}`, code, header);
+    // connect-es reads the Connect error body; one it cannot read is thrown as the fallback,
+    // which it gives the answer's headers too.
+    let error: ConnectError;
+    try {
+      error = errorFromJsonBytes(answer.body, header, new ConnectError(`HTTP ${answer.status}`, code));
+    } catch (fallback) {
+      error = ConnectError.from(fallback);
+    }
+    throw error;
+  }
+  if (!answerType.startsWith(contentType)) {
+    throw new ConnectError(
+      `unexpected content type ${JSON.stringify(answerType)}`,
+      Code.Internal,
+      headersOf(answer.headers),
+    );
+  }
+  try {
+    return binary
+      ? fromBinary(method.output, answer.body)
+      : // JSON.parse, not fromJsonString: that one scans every answer for duplicate keys in JS
+        // (bench/README.md); a duplicate here takes the last value, as JSON.parse does.
+        fromJson(method.output, JSON.parse(answer.body.toString("utf8")), { ignoreUnknownFields: true });
+  } catch (cause) {
+    throw new ConnectError("the upstream's answer does not decode", Code.Internal, undefined, undefined, cause);
+  }
+}
+
 export function createUnaryTransport(options: UnaryTransportOptions): Transport {
-  const contentType = options.binary ? "application/proto" : "application/json";
+  const contentType = contentTypeOf(options.binary);
   const baseUrl = options.baseUrl.replace(/\/$/, "");
   const post = createPost(options.dispatcher, options.readMaxBytes);
-  /** The answer's message, or the Connect error it carries (its headers as the error's metadata). */
-  function decode<O extends DescMessage>(method: DescMethodUnary<DescMessage, O>, answer: RawAnswer) {
-    const answerType = answer.contentType;
-    if (answer.status !== 200) {
-      const header = headersOf(answer.headers);
-      const code = codeFromHttpStatus(answer.status);
-      if (!answerType.startsWith("application/json")) throw new ConnectError(`HTTP ${answer.status}`, code, header);
-      // connect-es reads the Connect error body; one it cannot read is thrown as the fallback,
-      // which it gives the answer's headers too.
-      let error: ConnectError;
-      try {
-        error = errorFromJsonBytes(answer.body, header, new ConnectError(`HTTP ${answer.status}`, code));
-      } catch (fallback) {
-        error = ConnectError.from(fallback);
-      }
-      throw error;
-    }
-    if (!answerType.startsWith(contentType)) {
-      throw new ConnectError(
-        `unexpected content type ${JSON.stringify(answerType)}`,
-        Code.Internal,
-        headersOf(answer.headers),
-      );
-    }
-    try {
-      return options.binary
-        ? fromBinary(method.output, answer.body)
-        : // JSON.parse, not fromJsonString: that one scans every answer for duplicate keys in JS
-          // (bench/README.md); a duplicate here takes the last value, as JSON.parse does.
-          fromJson(method.output, JSON.parse(answer.body.toString("utf8")), { ignoreUnknownFields: true });
-    } catch (cause) {
-      throw new ConnectError("the upstream's answer does not decode", Code.Internal, undefined, undefined, cause);
-    }
-  }
-
   const noSignal = new AbortController().signal;
 
   return {
@@ -124,7 +127,7 @@ export function createUnaryTransport(options: UnaryTransportOptions): Transport 
       ): Promise<UnaryResponse<I, O>> => {
         const body = options.binary ? toBinary(method.input, message) : toJsonString(method.input, message);
         const answer = await post(url, headers, callSignal, body, timeoutMs);
-        const output = decode(method, answer);
+        const output = decode(method, answer, options.binary);
         let header: Headers | undefined;
         let trailer: Headers | undefined;
         return {

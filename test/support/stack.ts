@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
-import { loadConfig, type Mode } from "../../src/config/index.js";
+import { loadConfig, type Mode } from "../../src/config/config.js";
 import { resolveConfig, upstreamEnvironment } from "../../src/config/upstream-settings.js";
 import { type DevUpstream, type DevUpstreamStats, startDevUpstream } from "../../src/dev-upstream/server.js";
 import { type RunningFacade, type Shortcuts, startFacade } from "../../src/facade.js";

@@ -1,7 +1,7 @@
 import { EnvelopArmor } from "@escape.tech/graphql-armor";
 import type { GraphQLError } from "graphql";
 import type { Plugin } from "graphql-yoga";
-import type { LimitsConfig } from "../../config/index.js";
+import type { LimitsConfig } from "../../config/config.js";
 import { type Limit, limitExtensions } from "../../errors.js";
 
 /**
