@@ -180,6 +180,8 @@ function send(baseUrl: string, testCase: Case, token: string | undefined): Promi
         headers: {
           "content-type": "application/json",
           "content-length": String(body.length),
+          // Both paths echo it: a request id of their own would differ by chance.
+          "x-request-id": "node-path-case",
           ...(token ? { authorization: `Bearer ${token}` } : {}),
           ...testCase.headers,
         },
