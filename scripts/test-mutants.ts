@@ -22,17 +22,31 @@ interface Fault {
 
 const FAULTS: Fault[] = [
   {
+    name: "admission reads the raw variables, not execution's coerced ones",
+    file: "src/graphql/analysis/coerced-operation.ts",
+    find: "const variables = coercion.coerced;",
+    replace: "const variables = (args.variableValues ?? {}) as Record<string, unknown>;",
+    tests: ["test/hostile-callers-round-three.test.ts", "test/rotation-invariant.test.ts"],
+  },
+  {
+    name: "graphql-jit compiles documents with @skip or @include",
+    file: "src/graphql/compiled-execution.ts",
+    find: "    !shape.conditional &&\n",
+    replace: "",
+    tests: ["test/compiled-execution.test.ts"],
+  },
+  {
     name: "a rotation that does not select its new secret is let through",
-    file: "src/graphql/limits/request-budget.ts",
-    find: "if (!selectsNewSecret(field, fragment, included)) return secretNotSelected(field);",
+    file: "src/schema/rotations.ts",
+    find: "if (!selectsNewSecret(operation, fieldNodes)) return secretNotSelected(field);",
     replace: "",
     tests: ["test/rotation-delivery.test.ts"],
   },
   {
     name: "an answer carrying new secrets is withheld by the answer-size bound",
-    file: "src/graphql/limits/request-budget.ts",
-    find: "const mustSend = charge.rotations.length > 0;",
-    replace: "const mustSend = false;",
+    file: "src/graphql/limits/admission.ts",
+    find: "return answerSize(budget, (charge as OperationCharge).rotations.length > 0);",
+    replace: "return answerSize(budget, false);",
     tests: ["test/rotation-delivery.test.ts"],
   },
   {
@@ -129,7 +143,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "fragments are walked again at every spread",
-    file: "src/schema/selections.ts",
+    file: "src/graphql/analysis/document-shape.ts",
     find: "    const known = this.measured.get(name);\n    if (known) return known;",
     replace: "    const known = this.measured.get(name);\n    if (known === MEASURING) return NOTHING;",
     tests: ["test/hostile-documents.test.ts"],
@@ -186,8 +200,8 @@ const FAULTS: Fault[] = [
   {
     name: "the bearer token is not forwarded",
     file: "src/upstream/clients-service.ts",
-    find: "headers: options.authorization ? { authorization: options.authorization } : {},",
-    replace: "headers: {},",
+    find: "...(options.authorization ? { authorization: options.authorization } : {}),",
+    replace: "",
     tests: ["test/oauth-client-query.test.ts"],
   },
   {
@@ -264,8 +278,8 @@ const FAULTS: Fault[] = [
   {
     name: "an upstream answer of any size is read",
     file: "src/upstream/clients-service.ts",
-    find: "readMaxBytes: config.maxResponseBytes, interceptors, agent",
-    replace: "readMaxBytes: Infinity, interceptors, agent",
+    find: "readMaxBytes: config.maxResponseBytes,\n        interceptors,\n        dispatcher: pool,",
+    replace: "readMaxBytes: Infinity,\n        interceptors,\n        dispatcher: pool,",
     tests: ["test/faults.test.ts"],
   },
   {
