@@ -1,6 +1,6 @@
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { createServerAdapter } from "@whatwg-node/server";
-import { type Plugin, useReadinessCheck, YogaServer } from "graphql-yoga";
+import { type Plugin, YogaServer } from "graphql-yoga";
 import type { LimitsConfig } from "../config/config.js";
 import type { ContextFactory } from "../context/context.js";
 import type { Logger } from "../logger.js";
@@ -20,6 +20,10 @@ import { useDocumentSize } from "./limits/document-size.js";
 import { useExpansionBound } from "./limits/expanded-selections.js";
 import { useIntrospectionBound } from "./limits/introspection.js";
 import { useValidationWorkBound } from "./limits/validation-work.js";
+import { useContextRelease } from "./plugins/context-release.js";
+import { useMetricsEndpoint } from "./plugins/metrics-endpoint.js";
+import { useNoStore } from "./plugins/no-store.js";
+import { useReadinessEndpoint } from "./plugins/readiness-endpoint.js";
 import { schemaVisibility } from "./schema-visibility.js";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -45,34 +49,6 @@ export interface YogaOptions {
 }
 
 const protectedSchema = protectSchema(schema);
-
-/**
- * Nothing this service answers may be kept by a cache, on any transport (an event stream
- * included), but GraphiQL's page, which says so itself. A stream is not encoded: the
- * `Content-Encoding: none` Yoga's event streams carry is not a coding at all.
- */
-const useNoStore: Plugin = {
-  onResponse({ response }) {
-    if (response.status === 304 || response.headers.get("content-type")?.startsWith("text/html")) return;
-    response.headers.set("cache-control", "no-store");
-    if (response.headers.get("content-encoding") === "none") response.headers.delete("content-encoding");
-  },
-};
-
-/** GET /metrics: the Prometheus exposition of this facade's registry. */
-function useMetricsEndpoint(metrics: Metrics): Plugin {
-  return {
-    onRequest({ url, request, endResponse, fetchAPI }) {
-      if (url.pathname !== "/metrics" || request.method !== "GET") return;
-      return metrics.exposition().then(
-        (text) =>
-          endResponse(new fetchAPI.Response(text, { headers: { "content-type": metrics.registry.contentType } })),
-        // A cluster's primary that does not answer: the scrape fails, and says why.
-        (error: Error) => endResponse(new fetchAPI.Response(`# ${error.message}\n`, { status: 503 })),
-      );
-    },
-  };
-}
 
 /**
  * Yoga, as `createYoga` builds it, with its server instance at hand: the adapter answers any
@@ -110,17 +86,10 @@ function createYogaServer(options: YogaOptions) {
     // refuses (setResult) spares every later plugin of that phase the work, and the metrics see
     // everything after them.
     plugins: [
-      // Measured: held until its Request was collected, a request's context kept peak RSS 85 MB higher (bench/README.md).
-      { onResponse: ({ request }) => context.release(request) },
+      useContextRelease(context),
       // Paths answered without GraphQL.
       useMetricsEndpoint(metrics),
-      useReadinessCheck({
-        endpoint: "/readiness",
-        check: async ({ fetchAPI }) => {
-          const state = await readiness();
-          return fetchAPI.Response.json(state, { status: state.ready ? 200 : 503 });
-        },
-      }),
+      useReadinessEndpoint(readiness),
       // Without introspection there is no schema to explore: no GraphiQL either.
       ...(introspection ? [useGraphiQLPage({ graphqlPath: GRAPHQL_PATH, tokenFor: graphiqlTokenFor })] : []),
       useNoStore,
