@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExampleClientDocument } from "../examples/gql/graphql.js";
 import { runTrusted } from "../examples/read-client.js";
@@ -93,6 +94,32 @@ describe("npm run supergraph", () => {
     } finally {
       await browser.close();
     }
+  });
+
+  it("answers loopback Host names only, and lets no cache keep its GraphiQL page", async () => {
+    const page = (host: string) =>
+      new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+        const url = new URL(gateway);
+        const request = httpRequest(
+          { host: url.hostname, port: url.port, path: url.pathname, headers: { host, accept: "text/html" } },
+          (response) => {
+            let body = "";
+            response.setEncoding("utf8");
+            response.on("data", (chunk) => (body += chunk));
+            response.on("end", () => resolve({ status: response.statusCode!, headers: response.headers, body }));
+          },
+        );
+        request.on("error", reject);
+        request.end();
+      });
+    const local = await page(new URL(gateway).host);
+    expect(local.status).toBe(200);
+    expect(local.headers["cache-control"]).toBe("no-store");
+    expect(local.body).toContain(tokens.read);
+    const rebound = await page("rebound.example");
+    expect(rebound.status).toBe(403);
+    expect(rebound.body).not.toContain(tokens.read);
+    expect(JSON.parse(rebound.body).errors[0].extensions.code).toBe("HOST_NOT_ALLOWED");
   });
 
   it("serves clients across both subgraphs to a read token", async () => {

@@ -4,6 +4,7 @@ import { createGatewayRuntime, type GatewayPlugin, type GatewayRuntime } from "@
 import { createRemoteJwksSigningKeyProvider, extractFromHeader, useJWT } from "@graphql-mesh/plugin-jwt-auth";
 import { GraphQLError, type GraphQLErrorExtensions } from "graphql";
 import type { UpstreamSettings } from "../config/variables.js";
+import { hostGuard } from "../http/guards.js";
 
 /**
  * Hive Gateway in front of a supergraph, as a router runs it: the caller's token forwarded to
@@ -27,6 +28,8 @@ export interface GatewayOptions {
   trustedDocuments?: { manifest: Readonly<Record<string, string>>; only: boolean };
   /** What GraphiQL opens with: a query, and a token in its headers (this is a laptop's gateway). */
   graphiql?: { defaultQuery: string; token: string };
+  /** Host names answered besides loopback ones (ALLOWED_HOSTS): a rebound DNS name gets nothing, the token least of all. */
+  allowedHosts?: string[];
   host?: string;
   port?: number;
 }
@@ -101,7 +104,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         }
       : {}),
   });
-  const server: Server = createServer(runtime);
+  // As the development entry does: only loopback and listed Host names are answered, and
+  // nothing is kept by a cache (its GraphiQL page holds a token).
+  const guard = hostGuard({ names: options.allowedHosts ?? [], loopback: true })!;
+  const server: Server = createServer((request, response) => {
+    if (guard(request, response)) return;
+    response.setHeader("cache-control", "no-store");
+    void runtime(request, response);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve);

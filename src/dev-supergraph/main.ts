@@ -73,6 +73,7 @@ const gateway = await startGateway({
   enforce: true,
   trustedDocuments: { manifest, only: TRUSTED_DOCUMENTS_ONLY },
   graphiql: { defaultQuery: example, token: read },
+  allowedHosts: config.http.allowedHosts?.names,
   host: config.host,
   port: config.port,
 });
@@ -95,7 +96,7 @@ process.stdout.write(
     "",
     "  A query across both subgraphs (the Fixtures application lists one client id that does not",
     "  exist: null in its place, with a NOT_FOUND error):",
-    `    curl -s ${gateway.url} -H 'content-type: application/json' -H "authorization: Bearer <token>" \\`,
+    `    curl -s ${gateway.url} -H 'content-type: application/json' -H "authorization: Bearer <the read token>" \\`,
     `      -d '${JSON.stringify({ query: example })}'`,
     "",
     "",
