@@ -13,8 +13,14 @@ export type Requirement = typeof PUBLIC | readonly string[];
  * Which scopes each schema coordinate needs: the whole permission model in one table.
  * A key is a field ("Type.field") or a whole type ("Type": each of its fields without an
  * entry of its own). A root field that is not covered is denied; other fields are open.
- * graphql-shield enforces it; the published SDL declares it to routers as `@authenticated`
- * and `@requiresScopes`, and field descriptions name it.
+ *
+ * Who reads it: graphql-shield enforces it (`shield.ts`); a mutation is checked whole before it
+ * runs (`whole-operation.ts`); the permission verdict lets execution skip shield where it would
+ * allow everything (`verdict.ts`); the published SDL declares it to routers as
+ * `@authenticated` and `@requiresScopes`, and field descriptions name it
+ * (`src/schema/router-directives.ts`); a read asks the upstream for the secret only where it
+ * allows it (`src/schema/oauth-client.ts`); the token CLI lists its scopes
+ * (`src/dev-upstream/token.ts`); docs/security.md prints it (a test compares them).
  */
 export const REQUIRED_SCOPES: Readonly<Record<string, Requirement>> = {
   "Query.oauthClient": [SCOPE_READ],
