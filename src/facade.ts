@@ -81,7 +81,7 @@ export async function startFacade({ config, logger, graphiqlToken, shortcuts }: 
       maxRepresentations: config.limits.maxRepresentations,
       maxResponseBytes: config.limits.maxResponseBytes,
       maxUpstreamCalls: config.upstream.maxCallsPerRequest,
-      maxInFlight: config.upstream.maxInFlightPerRequest,
+      maxInFlightPerRequest: config.upstream.maxInFlightPerRequest,
       timeoutMs: config.limits.requestTimeoutMs,
     },
     scheduler: createCallScheduler(config.upstream.maxInFlight),

@@ -6,7 +6,7 @@ import type { GraphQLContext } from "../schema/resolver-context.js";
 import type { CallScheduler } from "../upstream/call-scheduler.js";
 import type { Upstream } from "../upstream/clients-service.js";
 
-type RequestScope = Pick<GraphQLContext, "auth" | "budget" | "oauthClients">;
+type RequestScope = Pick<GraphQLContext, "auth" | "ledger" | "oauthClients">;
 
 export interface ContextDependencies {
   verifyToken: TokenVerifier;
@@ -20,7 +20,7 @@ export interface ContextDependencies {
 /** Builds each operation's context, and lets go of its HTTP request's parts once answered. */
 export interface ContextFactory {
   (initial: YogaInitialContext): Promise<GraphQLContext>;
-  /** The request is answered: its DataLoader and budget need not wait for the request to be collected. */
+  /** The request is answered: its DataLoader and ledger need not wait for the request to be collected. */
   release(request: Request): void;
 }
 
@@ -29,12 +29,12 @@ export function createContextFactory(dependencies: ContextDependencies): Context
   const scopes = new WeakMap<Request, Promise<RequestScope>>();
 
   const scopeOf = async (request: Request): Promise<RequestScope> => {
-    const budget = new RequestLedger(limits, scheduler);
+    const ledger = new RequestLedger(limits, scheduler);
     const auth = await verifyToken(request.headers.get("authorization"));
     const authorization = auth.authenticated ? auth.authorization : undefined;
     const requestId = request.headers.get("x-request-id") ?? undefined;
-    const callOptions = { authorization, requestId, signal: request.signal, deadline: budget.deadline };
-    return { auth, budget, oauthClients: createOAuthClientLoader(upstream, callOptions, budget, observeBatch) };
+    const callOptions = { authorization, requestId, signal: request.signal, deadline: ledger.deadline };
+    return { auth, ledger, oauthClients: createOAuthClientLoader(upstream, callOptions, ledger, observeBatch) };
   };
 
   const contextOf = async ({ request }: YogaInitialContext): Promise<GraphQLContext> => {

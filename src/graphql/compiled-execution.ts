@@ -99,9 +99,9 @@ function compiledFor(
     uses.set(name, used + 1);
     return null;
   }
-  const spent = (compiledPerRequest.get(context.budget) ?? 0) + selections;
+  const spent = (compiledPerRequest.get(context.ledger) ?? 0) + selections;
   if (spent > COMPILED_SELECTIONS_PER_REQUEST) return null;
-  compiledPerRequest.set(context.budget, spent);
+  compiledPerRequest.set(context.ledger, spent);
   observeCompilation();
   let result: CompiledQuery | ExecutionResult | undefined;
   try {

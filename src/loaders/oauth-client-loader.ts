@@ -27,16 +27,16 @@ interface LoadKey {
 export function createOAuthClientLoader(
   upstream: Upstream,
   rotationOptions: Omit<CallOptions, "beforeAttempt">,
-  budget: RequestLedger,
+  ledger: RequestLedger,
   observeBatch?: (size: number) => void,
 ): OAuthClientLoader {
-  const readOptions: CallOptions = { ...rotationOptions, beforeAttempt: budget.takeUpstreamCall };
+  const readOptions: CallOptions = { ...rotationOptions, beforeAttempt: ledger.takeUpstreamCall };
   const loader = new DataLoader<LoadKey, OAuthClient | null, string>(
     (keys) => {
       observeBatch?.(keys.length);
       return Promise.all(
         keys.map((key) =>
-          budget.schedule(() => upstream.getClient(key.clientId, key.includeSecret, readOptions)).catch(notFoundAsNull),
+          ledger.schedule(() => upstream.getClient(key.clientId, key.includeSecret, readOptions)).catch(notFoundAsNull),
         ),
       );
     },
@@ -64,7 +64,7 @@ export function createOAuthClientLoader(
    * request runs before any upstream answer arrives, so the ledger knows every rotation by then.
    */
   const afterRotation = async (clientId: string, read: OAuthClient): Promise<OAuthClient | null> => {
-    const remainingMs = Math.max(0, budget.deadline - Date.now());
+    const remainingMs = Math.max(0, ledger.deadline - Date.now());
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), remainingMs);
@@ -73,7 +73,7 @@ export function createOAuthClientLoader(
       const rotated = await Promise.race([rotationOf(clientId).promise, timedOut]);
       return rotated === "timeout" ? read : rotated;
     } catch {
-      return budget
+      return ledger
         .schedule(() => upstream.getClient(clientId, true, readOptions))
         .catch(notFoundAsNull) as Promise<OAuthClient | null>;
     } finally {
@@ -84,13 +84,13 @@ export function createOAuthClientLoader(
   return {
     async get(clientId, includeSecret) {
       const client = await loader.load({ clientId, includeSecret });
-      if (!includeSecret || !client || !budget.rotates(clientId)) return client;
+      if (!includeSecret || !client || !ledger.rotates(clientId)) return client;
       return afterRotation(clientId, client);
     },
     async regenerateSecret(clientId) {
       const rotation = rotationOf(clientId);
       try {
-        const oauthClient = await budget.schedule(() => upstream.regenerateSecret(clientId, rotationOptions));
+        const oauthClient = await ledger.schedule(() => upstream.regenerateSecret(clientId, rotationOptions));
         rotation.resolve(oauthClient);
         return oauthClient;
       } catch (error) {

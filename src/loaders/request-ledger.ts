@@ -13,7 +13,7 @@ export interface BudgetLimits {
   maxRepresentations: number;
   maxUpstreamCalls: number;
   /** Upstream calls of this request in flight at once. */
-  maxInFlight: number;
+  maxInFlightPerRequest: number;
   maxResponseBytes: number;
   timeoutMs: number;
 }
@@ -42,7 +42,7 @@ export class RequestLedger {
     scheduler: CallScheduler,
   ) {
     this.deadline = Date.now() + limits.timeoutMs;
-    this.schedule = scheduler.lane(limits.maxInFlight);
+    this.schedule = scheduler.lane(limits.maxInFlightPerRequest);
   }
 
   /**

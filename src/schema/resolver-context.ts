@@ -11,6 +11,6 @@ export interface GraphQLContext {
   /** Who is calling, from their verified bearer token. */
   auth: Auth;
   /** What the HTTP request may still spend, and has spent. */
-  budget: RequestLedger;
+  ledger: RequestLedger;
   oauthClients: OAuthClientLoader;
 }

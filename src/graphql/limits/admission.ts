@@ -46,7 +46,7 @@ function chargeOf(view: CoercedOperation, document: DocumentNode, auth: Auth): O
  */
 export const admission: ExecutionHook = {
   onExecute({ args, setResultAndStopExecution }) {
-    const { budget, auth } = args.contextValue;
+    const { ledger, auth } = args.contextValue;
     const view = coerceOperation(args);
     if (view === undefined) return;
     if (Array.isArray(view)) {
@@ -54,11 +54,11 @@ export const admission: ExecutionHook = {
       return;
     }
     const charge = chargeOf(view as CoercedOperation, args.document, auth);
-    const refusal = charge instanceof GraphQLError ? charge : budget.admit(charge);
+    const refusal = charge instanceof GraphQLError ? charge : ledger.admit(charge);
     if (refusal) {
       setResultAndStopExecution({ errors: [refusal] });
       return;
     }
-    return answerSize(budget, (charge as OperationCharge).rotations.length > 0);
+    return answerSize(ledger, (charge as OperationCharge).rotations.length > 0);
   },
 };
