@@ -2,6 +2,7 @@ import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, stat
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SCOPE_READ } from "../src/auth/scopes.js";
 import { upstreamEnvironment } from "../src/config/upstream-settings.js";
 import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
 import { type DevUpstream, startDevUpstream } from "../src/dev-upstream/server.js";
@@ -63,7 +64,7 @@ describe("the production artifact: dist/ alone, in an empty directory, on the pr
   }
 
   const read = async (graphqlUrl: string) => {
-    const token = await upstream.tokens.mint({ scopes: ["oauth:clients:read"] });
+    const token = await upstream.tokens.mint({ scopes: [SCOPE_READ] });
     const response = await fetch(graphqlUrl, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${token}` },

@@ -2,7 +2,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { type GraphQLObjectType, isObjectType } from "graphql";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
+import { cyclingFixtureClientId, EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
 import { schema } from "../src/schema/schema.js";
 import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";
 
@@ -120,7 +120,7 @@ describe("variable defaults are read as execution reads them", () => {
   it("counts and checks representations given by a default", async () => {
     const many = Array.from({ length: 200 }, (_, i) => ({
       __typename: "OAuthClient",
-      id: fixtureClientId((i % 12) + 1),
+      id: cyclingFixtureClientId(i),
     }));
     const counted = await stack.graphql(
       `query($r: [_Any!]! = ${JSON.stringify(many).replace(/"(__typename|id)":/g, "$1:")}) { _entities(representations: $r) { ... on OAuthClient { id } } }`,
@@ -247,7 +247,7 @@ describe("work is bounded before it is done, for every caller", () => {
   const manyOperations = (tag: string, count: number) => {
     const reads = Array.from(
       { length: 60 },
-      (_, i) => `a${i}: oauthClient(id: "${fixtureClientId((i % 12) + 1)}") { ...C }`,
+      (_, i) => `a${i}: oauthClient(id: "${cyclingFixtureClientId(i)}") { ...C }`,
     );
     const operations = Array.from({ length: count }, (_, k) => `query Q${k} { ...R }`);
     return `# ${tag}\n${operations.join(" ")} fragment R on Query { ${reads.join(" ")} } fragment C on OAuthClient { ${FIELDS} }`;
@@ -288,7 +288,7 @@ describe("work is bounded before it is done, for every caller", () => {
       const reads = (k: number) =>
         `${Array.from(
           { length: 30 },
-          (_, i) => `r${i}: oauthClient(id: "${fixtureClientId((i % 12) + 1)}") { id name }`,
+          (_, i) => `r${i}: oauthClient(id: "${cyclingFixtureClientId(i)}") { id name }`,
         ).join(" ")} # ${n} ${k}`;
       const document = [0, 1, 2].map((k) => `query Q${k} {\n ${reads(k)}\n }`).join("\n");
       const batch = [0, 1, 2].map((k) => ({ query: document, operationName: `Q${k}` }));

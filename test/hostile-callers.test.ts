@@ -1,6 +1,6 @@
 import { getIntrospectionQuery } from "graphql";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
+import { cyclingFixtureClientId, EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
 import { READ, type Stack, startStack } from "./support/stack.js";
 
 /** Posts a body as is, without a token unless given, and reads the answer as text. */
@@ -147,7 +147,7 @@ describe("bounds on fan-out and answer size", () => {
   const entities = (count: number) => ({
     query: "query E($r: [_Any!]!) { _entities(representations: $r) { ... on OAuthClient { id } } }",
     variables: {
-      r: Array.from({ length: count }, (_, i) => ({ __typename: "OAuthClient", id: fixtureClientId((i % 12) + 1) })),
+      r: Array.from({ length: count }, (_, i) => ({ __typename: "OAuthClient", id: cyclingFixtureClientId(i) })),
     },
   });
 

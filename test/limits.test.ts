@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
+import { cyclingFixtureClientId, EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
 import { CSRF_HEADER } from "../src/graphql/yoga.js";
 import { type Stack, startStack } from "./support/stack.js";
 
@@ -38,7 +38,7 @@ describe("query limits", () => {
   it("refuses more aliases than LIMIT_MAX_ALIASES", async () => {
     const lookups = Array.from(
       { length: 61 },
-      (_, i) => `a${i}: oauthClient(id: "${fixtureClientId((i % 12) + 1)}") { id }`,
+      (_, i) => `a${i}: oauthClient(id: "${cyclingFixtureClientId(i)}") { id }`,
     );
     await expectLimit(`{ ${lookups.join(" ")} }`, "aliases");
   });
@@ -56,7 +56,7 @@ describe("query limits", () => {
     const fields = "id name applicationBindings { applicationId }";
     const lookups = Array.from(
       { length: 60 },
-      (_, i) => `c${i}: oauthClient(id: "${fixtureClientId((i % 12) + 1)}") { ${fields} }`,
+      (_, i) => `c${i}: oauthClient(id: "${cyclingFixtureClientId(i)}") { ${fields} }`,
     ).join(" ");
     await expectLimit(`{ ${lookups} }`, "cost");
   });

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SCOPE_READ } from "../src/auth/scopes.js";
 import { upstreamEnvironment } from "../src/config/upstream-settings.js";
 import { SEED_CLIENTS } from "../src/dev-upstream/seed.js";
 import { type DevUpstream, startDevUpstream } from "../src/dev-upstream/server.js";
@@ -80,7 +81,7 @@ describe("the production bundle (built by npm run build)", () => {
       try {
         const url = await run.listening;
         expect(run.output().stdout).toContain(`"node":"${process.version}"`);
-        const token = await upstream.tokens.mint({ scopes: ["oauth:clients:read"] });
+        const token = await upstream.tokens.mint({ scopes: [SCOPE_READ] });
         const response = await fetch(url, {
           method: "POST",
           headers: { "content-type": "application/json", authorization: `Bearer ${token}` },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { fixtureClientId } from "../src/dev-upstream/seed.js";
+import { cyclingFixtureClientId, fixtureClientId } from "../src/dev-upstream/seed.js";
 import { READ, type Stack, startStack } from "./support/stack.js";
 
 interface Result {
@@ -24,7 +24,7 @@ const reads = (count: number, from = 1, fields = "id") =>
 const entities = (count: number, selection = "id") => ({
   query: `query E($r: [_Any!]!) { _entities(representations: $r) { ... on OAuthClient { ${selection} } } }`,
   variables: {
-    r: Array.from({ length: count }, (_, i) => ({ __typename: "OAuthClient", id: fixtureClientId((i % 12) + 1) })),
+    r: Array.from({ length: count }, (_, i) => ({ __typename: "OAuthClient", id: cyclingFixtureClientId(i) })),
   },
 });
 

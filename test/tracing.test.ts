@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SCOPE_MANAGE, SCOPE_READ } from "../src/auth/scopes.js";
 import { upstreamEnvironment } from "../src/config/upstream-settings.js";
 import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
 import { type DevUpstream, type DevUpstreamStats, startDevUpstream } from "../src/dev-upstream/server.js";
@@ -22,7 +23,7 @@ describe("OpenTelemetry traces (production bundle, real OTLP receiver, developme
   beforeAll(async () => {
     upstream = await startDevUpstream();
     receiver = await startReceiver();
-    token = await upstream.tokens.mint({ scopes: ["oauth:clients:read", "oauth:clients:manage"] });
+    token = await upstream.tokens.mint({ scopes: [SCOPE_READ, SCOPE_MANAGE] });
     const run = runBundle({
       PORT: "0",
       LOG_LEVEL: "info",

@@ -3,6 +3,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SCOPE_READ } from "../src/auth/scopes.js";
 import { upstreamEnvironment } from "../src/config/upstream-settings.js";
 import { SEED_CLIENTS } from "../src/dev-upstream/seed.js";
 import { type DevUpstream, startDevUpstream } from "../src/dev-upstream/server.js";
@@ -58,7 +59,7 @@ async function readThroughBundle(extraEnv: Record<string, string>) {
   });
   try {
     const url = await run.listening;
-    const token = await upstream.tokens.mint({ scopes: ["oauth:clients:read"] });
+    const token = await upstream.tokens.mint({ scopes: [SCOPE_READ] });
     const response = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${token}` },

@@ -123,11 +123,17 @@ const handWritten: SeedClient[] = [
   },
 ];
 
+/** How many fixture clients the development upstream holds. */
+const FIXTURE_COUNT = 12;
+
 /** The id of fixture client `n` (1 to 12). */
 export const fixtureClientId = (n: number) => `00000000-0000-4000-8000-0000000000${String(n).padStart(2, "0")}`;
 
+/** The i-th of the fixture clients, cycling through them (for fan-outs of any size). */
+export const cyclingFixtureClientId = (i: number) => fixtureClientId((i % FIXTURE_COUNT) + 1);
+
 /** Enough further clients for fan-out and load tests. */
-const fixtures: SeedClient[] = Array.from({ length: 12 }, (_, i) => {
+const fixtures: SeedClient[] = Array.from({ length: FIXTURE_COUNT }, (_, i) => {
   const n = String(i + 1).padStart(2, "0");
   return {
     ...example,

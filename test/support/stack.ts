@@ -3,14 +3,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
+import { SCOPE_MANAGE, SCOPE_READ } from "../../src/auth/scopes.js";
 import { loadConfig, type Mode } from "../../src/config/config.js";
 import { resolveConfig, upstreamEnvironment } from "../../src/config/upstream-settings.js";
 import { type DevUpstream, type DevUpstreamStats, startDevUpstream } from "../../src/dev-upstream/server.js";
 import { type RunningFacade, type Shortcuts, startFacade } from "../../src/facade.js";
 import { createLogger } from "../../src/logger.js";
 
-export const READ = "oauth:clients:read";
-export const MANAGE = "oauth:clients:manage";
+/** The scopes, as the service names them. */
+export const READ = SCOPE_READ;
+export const MANAGE = SCOPE_MANAGE;
 
 interface GraphQLResponse<TData = Record<string, unknown>> {
   status: number;
