@@ -5,7 +5,7 @@ import { REQUIRED_SCOPES } from "../src/permissions/table.js";
 import { COST_WEIGHTS } from "../src/schema/cost.js";
 import { ROTATION } from "../src/schema/rotations.js";
 import { schema } from "../src/schema/schema.js";
-import { createUpstream } from "../src/upstream/clients-service.js";
+import { createUpstream, PROCEDURES } from "../src/upstream/clients-service.js";
 
 /**
  * What docs/architecture.md's recipes ask of a change, held here: a root field or an upstream
@@ -42,6 +42,13 @@ describe("the recipes' bars", () => {
 
   it("every mutation is one whose upstream call admission reserves (a rotation), so no bound can stop it once begun", () => {
     expect(upstreamFields("Mutation").map((field) => field.name)).toEqual([ROTATION]);
+  });
+
+  it("every procedure of ClientsService is listed with how it is called: a read retried, a write reserved", () => {
+    const listed = Object.keys(PROCEDURES).sort();
+    expect(ClientsService.methods.map((method) => method.name).sort()).toEqual(listed);
+    // The one write is the rotation, whose call admission reserves.
+    expect(Object.entries(PROCEDURES).filter(([, kind]) => kind === "write")).toEqual([["RegenerateSecret", "write"]]);
   });
 
   it("every procedure of ClientsService is a method of the one upstream client", () => {

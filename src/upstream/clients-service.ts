@@ -38,6 +38,20 @@ export interface Upstream {
   close(): void;
 }
 
+/**
+ * The upstream's procedures, and how each is called: a `read` is idempotent, retried when it
+ * meets `unavailable` and charged to the request's ledger per attempt; a `write` is never
+ * retried, and its call is reserved when its operation is admitted (src/schema/rotations.ts),
+ * so that no bound stops it once begun. Adding a procedure starts here (docs/architecture.md);
+ * test/recipes.test.ts fails while one of proto/ is missing.
+ */
+export const PROCEDURES = {
+  GetClient: "read",
+  RegenerateSecret: "write",
+} as const satisfies Record<string, "read" | "write">;
+
+type Procedure = keyof typeof PROCEDURES;
+
 /** Told of every call: its procedure, its Connect code ("ok" on success) and its duration. */
 export type CallObserver = (procedure: string, code: string, seconds: number) => void;
 
@@ -90,7 +104,7 @@ function createTransport(config: UpstreamConfig & { url: string }, interceptors:
  */
 function createCall(config: UpstreamConfig, observe: CallObserver | undefined) {
   return async function call<T>(
-    procedure: string,
+    procedure: Procedure,
     options: CallOptions & { timeoutMs?: number },
     run: (callOptions: object) => Promise<T>,
   ): Promise<T> {
@@ -125,7 +139,12 @@ function createCall(config: UpstreamConfig, observe: CallObserver | undefined) {
  */
 function createRetries(config: UpstreamConfig) {
   let retryTokens = RETRY_TOKENS;
-  return async function withRetries<T>(options: CallOptions, attempt: () => Promise<T>): Promise<T> {
+  return async function withRetries<T>(
+    procedure: Procedure,
+    options: CallOptions,
+    attempt: () => Promise<T>,
+  ): Promise<T> {
+    if (PROCEDURES[procedure] !== "read") return attempt();
     for (let retry = 0; ; retry++) {
       try {
         const result = await attempt();
@@ -156,7 +175,7 @@ export function createUpstream(
 
   return {
     async getClient(clientId, includeSecret, options) {
-      const response = await withRetries(options, () =>
+      const response = await withRetries("GetClient", options, () =>
         call("GetClient", options, (callOptions) => clientsService.getClient({ clientId, includeSecret }, callOptions)),
       );
       if (!response.client) {
@@ -165,7 +184,7 @@ export function createUpstream(
       return response.client;
     },
     async regenerateSecret(clientId, options) {
-      const procedure = "RegenerateSecret";
+      const procedure: Procedure = "RegenerateSecret";
       const remainingMs = options.deadline === undefined ? Infinity : options.deadline - Date.now();
       const waitMs = Math.min(config.callTimeoutMs, remainingMs);
       const toldMs = waitMs - rotationMarginMs(waitMs);
