@@ -20,7 +20,8 @@ export type Requirement = typeof PUBLIC | readonly string[];
  * `@authenticated` and `@requiresScopes`, and field descriptions name it
  * (`src/schema/router-directives.ts`); a read asks the upstream for the secret only where it
  * allows it (`src/schema/oauth-client.ts`); the token CLI lists its scopes
- * (`src/dev-upstream/token.ts`); docs/security.md prints it (a test compares them).
+ * (`src/dev-upstream/token.ts`); docs/security.md prints it (a test compares them). Reading the
+ * schema without introspection is WITHOUT_INTROSPECTION's, below.
  */
 export const REQUIRED_SCOPES: Readonly<Record<string, Requirement>> = {
   "Query.oauthClient": [SCOPE_READ],
@@ -34,6 +35,17 @@ export const REQUIRED_SCOPES: Readonly<Record<string, Requirement>> = {
   OAuthClient: [SCOPE_READ, SCOPE_MANAGE],
   // A secret is a credential: a read-only caller sees every other field of the OAuth client.
   "OAuthClient.clientSecret": [SCOPE_MANAGE],
+};
+
+/**
+ * Where introspection is off (production's default), reading the schema is narrower than the
+ * rules above: `__schema` and `__type` answer nobody, and the subgraph SDL only a caller with a
+ * verified token (a gateway composing with its own). src/graphql/schema-visibility.ts applies it.
+ */
+export const WITHOUT_INTROSPECTION: Readonly<Record<string, "nobody" | "authenticated">> = {
+  "Query.__schema": "nobody",
+  "Query.__type": "nobody",
+  "Query._service": "authenticated",
 };
 
 export const ROOT_TYPES = ["Query", "Mutation"];
