@@ -22,10 +22,7 @@ function heapAfterGc(): number {
 
 const MB = 1024 * 1024;
 
-async function secretOf(stack: Stack, id: string): Promise<string> {
-  const { body } = await stack.graphql(`{ oauthClient(id: "${id}") { clientSecret } }`);
-  return body.data!.oauthClient.clientSecret;
-}
+const secretOf = (stack: Stack, id: string) => stack.secretOf(id);
 
 describe("variable defaults are read as execution reads them", () => {
   let stack: Stack;

@@ -32,10 +32,7 @@ async function batch(stack: Stack, operations: string[], token = stack.token): P
 /** The secrets the upstream holds now, read through the facade's own query. */
 async function secretsHeld(stack: Stack, clientIds: readonly string[]): Promise<Map<string, string>> {
   const held = new Map<string, string>();
-  for (const id of clientIds) {
-    const { body } = await stack.graphql(`{ oauthClient(id: "${id}") { clientSecret } }`);
-    held.set(id, body.data!.oauthClient.clientSecret);
-  }
+  for (const id of clientIds) held.set(id, await stack.secretOf(id));
   return held;
 }
 

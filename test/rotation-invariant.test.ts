@@ -46,10 +46,7 @@ describe("every committed rotation is answered, over a generated corpus", () => 
 
   async function heldSecrets(): Promise<Map<string, string>> {
     const held = new Map<string, string>();
-    for (const id of GENERATED_CLIENT_IDS) {
-      const { body } = await stack.graphql(`{ oauthClient(id: "${id}") { clientSecret } }`);
-      held.set(id, body.data!.oauthClient.clientSecret);
-    }
+    for (const id of GENERATED_CLIENT_IDS) held.set(id, await stack.secretOf(id));
     return held;
   }
 

@@ -42,6 +42,8 @@ export interface Stack {
     operations: { query: string; variables?: Record<string, unknown> }[],
     options?: { token?: string | null },
   ): Promise<{ status: number; body: GraphQLResponse["body"][] }>;
+  /** The secret the upstream holds now for a client, read through the facade with the stack's token. */
+  secretOf(clientId: string): Promise<string>;
   /** Calls the upstream directly, as a Connect JSON client would. */
   connectCall(procedure: string, body: unknown, token?: string): Promise<{ status: number; body: any }>;
   upstreamStats(): Promise<DevUpstreamStats>;
@@ -113,6 +115,14 @@ export async function startStack(env: Record<string, string> = {}, options: Stac
     batch(operations, options = {}) {
       const bearer = options.token === undefined ? token : options.token;
       return postJson(facade.graphqlUrl, operations, bearer === null ? {} : { authorization: `Bearer ${bearer}` });
+    },
+    async secretOf(clientId) {
+      const { body } = await postJson(
+        facade.graphqlUrl,
+        { query: `{ oauthClient(id: "${clientId}") { clientSecret } }` },
+        { authorization: `Bearer ${token}` },
+      );
+      return body.data.oauthClient.clientSecret;
     },
     connectCall: (procedure, body, bearer = token) =>
       postJson(`${upstream.url}/xeonr.auth.api.v1.ClientsService/${procedure}`, body, {
