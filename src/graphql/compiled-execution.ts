@@ -17,20 +17,15 @@ import { parsedBytes } from "./document-cache.js";
 import type { ExecutionHook } from "./execution-hooks.js";
 
 /**
- * Execution compiled by graphql-jit, where it is proven to answer as graphql-js does
- * (test/compiled-execution.test.ts compares the two over generated documents): a query of an
- * authenticated caller, admitted by its request's ledger, in a document without @skip or
- * @include (graphql-jit 0.8.9 collects conditional fragments unlike graphql-js, and stores the
- * conditions on the shared document, ../shared/notes/graphql-jit.md), small enough to compile
- * quickly. It is compiled on its second use (as Mercurius's `jit: 1`), so that a caller
- * sending distinct documents cannot make the service compile each, and runs then as one
- * generated function with a serialiser made for its answer's shape. Everything else, and any
- * request error, runs on graphql-js (Yoga's executor), which words errors as callers and the
- * error catalog know them.
+ * Execution compiled by graphql-jit, only where test/compiled-execution.test.ts proves it
+ * answers as graphql-js does.
  *
- * An operation whose every reachable field the caller may resolve (the permission verdict)
- * runs on the schema without shield's per-field wrappers, which would only say yes; any other
- * runs on the shielded schema Yoga serves, so shield answers every refusal.
+ * That is a query of an authenticated caller, admitted by its request's ledger, in a document
+ * without @skip or @include (graphql-jit 0.8.9 collects conditional fragments unlike
+ * graphql-js: ../shared/notes/graphql-jit.md), small enough to compile quickly. It is compiled
+ * on its second use (as Mercurius's `jit: 1`), so distinct documents cannot make the service
+ * compile each. Everything else, and any request error, runs on graphql-js. An operation the
+ * caller may resolve whole (the permission verdict) runs without shield's per-field wrappers.
  */
 
 /** Runs on graphql-js before an operation is compiled, whichever schema it runs on. */

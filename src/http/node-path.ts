@@ -4,17 +4,13 @@ import { GRAPHQL_PATH, type GraphQLHandler } from "../graphql/yoga.js";
 import type { RequestHandler } from "./request-handler.js";
 
 /**
- * A JSON body posted to the GraphQL path — nearly every request — answered by Yoga's own
- * `handle` without the Fetch-API adapter around it: the body is read and parsed here, and Yoga
- * gets a request that already holds it, so that its every phase runs as for any other request
- * (request parsing and its hooks: CSRF, batching, introspection; every plugin's GraphQL phases;
- * result processing: content negotiation, status codes, typed errors), then the `onResponse`
- * hooks, and the answer is written by the adapter's own `sendNodeResponse`. What is left out is
- * the adapter's Request (its headers, its body stream) and its `onRequest` hooks, none of which
- * answers a POST to this path. Anything else — another path, method or media type, an empty
- * body, one that is not JSON — goes to the adapter unchanged (a body read already, as a
- * body-parsing framework leaves it). `test/node-path.test.ts` sends a corpus through both and
- * compares every status, header and byte.
+ * The fast path: a JSON POST to /graphql (nearly every request) answered by Yoga's own
+ * `handle` without the Fetch-API adapter around it.
+ *
+ * The body is read and parsed here, so every phase of Yoga runs as for any other request; only
+ * the adapter's Request object and its `onRequest` hooks are left out, and none of them answers
+ * a POST to this path. Anything else goes to the adapter unchanged. `test/node-path.test.ts`
+ * compares every status, header and byte of both paths.
  */
 
 /** Whether Yoga's JSON request parser takes this request (its `isPOSTJsonRequest`). */
