@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import { parse } from "@babel/parser";
 import { describe, expect, it } from "vitest";
 
 /**
@@ -74,5 +75,40 @@ describe("the import graph of src/", () => {
         .map((imported) => `${name(file)} → ${name(imported)}`),
     );
     expect(upward).toEqual([]);
+  });
+});
+
+/** Lines a function of the service may span: past this, it does more than one job. */
+const MAX_FUNCTION_LINES = 90;
+const FUNCTIONS = new Set([
+  "FunctionDeclaration",
+  "FunctionExpression",
+  "ArrowFunctionExpression",
+  "ObjectMethod",
+  "ClassMethod",
+]);
+
+describe("the functions of src/", () => {
+  it(`span at most ${MAX_FUNCTION_LINES} lines each`, () => {
+    const long: string[] = [];
+    const visit = (node: unknown, file: string) => {
+      if (!node || typeof node !== "object") return;
+      const { type, loc } = node as { type?: string; loc?: { start: { line: number }; end: { line: number } } };
+      if (type && FUNCTIONS.has(type) && loc) {
+        const lines = loc.end.line - loc.start.line + 1;
+        if (lines > MAX_FUNCTION_LINES) long.push(`${name(file)}:${loc.start.line} (${lines} lines)`);
+      }
+      for (const [key, value] of Object.entries(node)) {
+        if (key === "loc" || key === "leadingComments" || key === "trailingComments") continue;
+        if (Array.isArray(value)) for (const item of value) visit(item, file);
+        else visit(value, file);
+      }
+    };
+    for (const file of graph.keys()) {
+      if (name(file).startsWith("dev-")) continue;
+      const program = parse(readFileSync(file, "utf8"), { sourceType: "module", plugins: ["typescript"] });
+      visit(program.program, file);
+    }
+    expect(long).toEqual([]);
   });
 });
