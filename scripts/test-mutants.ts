@@ -45,8 +45,8 @@ const FAULTS: Fault[] = [
   {
     name: "an answer carrying new secrets is withheld by the answer-size bound",
     file: "src/graphql/limits/admission.ts",
-    find: "return answerSize(budget, (charge as OperationCharge).rotations.length > 0);",
-    replace: "return answerSize(budget, false);",
+    find: "return answerSize(ledger, (charge as OperationCharge).rotations.length > 0);",
+    replace: "return answerSize(ledger, false);",
     tests: ["test/rotation-delivery.test.ts"],
   },
   {
@@ -113,19 +113,19 @@ const FAULTS: Fault[] = [
     tests: ["test/permission-verdict.test.ts"],
   },
   {
-    name: "the node path skips Yoga's onResponse hooks (no-store, the context's release)",
-    file: "src/http/node-path.ts",
+    name: "the fast path skips Yoga's onResponse hooks (no-store, the context's release)",
+    file: "src/http/fast-path.ts",
     find: "for (const hook of responseHooks) {",
     replace: "for (const hook of responseHooks.slice(responseHooks.length)) {",
-    tests: ["test/node-path.test.ts"],
+    tests: ["test/fast-path.test.ts"],
   },
   {
-    name: "the node path hands Yoga the raw text where it asks for the parsed body",
-    file: "src/http/node-path.ts",
+    name: "the fast path hands Yoga the raw text where it asks for the parsed body",
+    file: "src/http/fast-path.ts",
     find: "json: () => Promise.resolve(body),",
     replace:
       "json: () => Promise.resolve(typeof body === 'object' && body && !Array.isArray(body) ? { ...body, variables: undefined } : body),",
-    tests: ["test/node-path.test.ts"],
+    tests: ["test/fast-path.test.ts"],
   },
   {
     name: "the upstream is told the facade's own wait for a rotation",
@@ -151,8 +151,8 @@ const FAULTS: Fault[] = [
   {
     name: "each operation of a batch gets a budget and a DataLoader of its own",
     file: "src/context/context.ts",
-    find: "let scope = scopes.get(request);",
-    replace: "let scope: Promise<RequestScope> | undefined;",
+    find: "let requestParts = parts.get(request);",
+    replace: "let requestParts: Promise<RequestParts> | undefined;",
     tests: ["test/request-budget.test.ts", "test/regenerate-secret.test.ts", "test/rotation-delivery.test.ts"],
   },
   {

@@ -4,8 +4,8 @@ import { createTokenVerifier } from "./auth/verifier.js";
 import type { ResolvedConfig } from "./config/config.js";
 import { createContextFactory } from "./context/context.js";
 import { createGraphQLHandler, GRAPHQL_PATH } from "./graphql/yoga.js";
+import { createFastPath } from "./http/fast-path.js";
 import { bodySizeGuard, corsGuard, type Guard, hostGuard, isLoopbackHost } from "./http/guards.js";
-import { createNodePath } from "./http/node-path.js";
 import { createRequestHandler } from "./http/request-handler.js";
 import { listen } from "./http/server.js";
 import type { Logger } from "./logger.js";
@@ -36,7 +36,7 @@ export interface Shortcuts {
   /** An operation whose every reachable field the caller may resolve runs without shield's per-field wrappers. */
   permissionVerdicts: boolean;
   /** One operation posted as JSON runs on Yoga's engine without its Fetch-API adapter. */
-  nodePath: boolean;
+  fastPath: boolean;
   /** Queries proven to answer alike run compiled by graphql-jit from their second use. */
   compiledExecution: boolean;
 }
@@ -113,8 +113,8 @@ export async function startFacade({ config, logger, graphiqlToken, shortcuts }: 
       bodySizeGuard(config.limits.maxBodyBytes),
     ].filter((guard): guard is Guard => guard !== undefined),
     graphql:
-      (shortcuts?.nodePath ?? true)
-        ? createNodePath(graphql)
+      (shortcuts?.fastPath ?? true)
+        ? createFastPath(graphql)
         : (request, response) => void graphql.adapter(request, response),
     draining: () => readiness.draining,
   });

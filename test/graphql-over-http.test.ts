@@ -26,14 +26,14 @@ async function audit(url: string) {
 describe("GraphQL over HTTP compliance (graphql-http audits)", () => {
   let stack: Stack;
   let withoutCsrf: Stack;
-  /** The same facades with every request through Yoga's Fetch-API adapter (the node path off). */
+  /** The same facades with every request through Yoga's Fetch-API adapter (the fast path off). */
   let adapterOnly: RunningFacade;
   let adapterOnlyWithoutCsrf: RunningFacade;
   beforeAll(async () => {
     stack = await startStack();
     withoutCsrf = await startStack({ CSRF_PREVENTION: "false" });
-    adapterOnly = await stack.startAnotherFacade({ nodePath: false });
-    adapterOnlyWithoutCsrf = await withoutCsrf.startAnotherFacade({ nodePath: false });
+    adapterOnly = await stack.startAnotherFacade({ fastPath: false });
+    adapterOnlyWithoutCsrf = await withoutCsrf.startAnotherFacade({ fastPath: false });
   });
   afterAll(async () => {
     await stack.close();
@@ -41,7 +41,7 @@ describe("GraphQL over HTTP compliance (graphql-http audits)", () => {
   });
 
   describe.each([
-    ["the node path", () => [stack.facade, withoutCsrf.facade] as const],
+    ["the fast path", () => [stack.facade, withoutCsrf.facade] as const],
     ["Yoga's adapter alone", () => [adapterOnly, adapterOnlyWithoutCsrf] as const],
   ])("through %s", (_path, facades) => {
     it("passes every MUST and SHOULD audit, and fails only the known MAY audits, with CSRF prevention on", async () => {

@@ -6,7 +6,7 @@ import type { GraphQLContext } from "../schema/resolver-context.js";
 import type { CallScheduler } from "../upstream/call-scheduler.js";
 import type { Upstream } from "../upstream/clients-service.js";
 
-type RequestScope = Pick<GraphQLContext, "auth" | "ledger" | "oauthClients">;
+type RequestParts = Pick<GraphQLContext, "auth" | "ledger" | "oauthClients">;
 
 export interface ContextDependencies {
   verifyToken: TokenVerifier;
@@ -26,9 +26,9 @@ export interface ContextFactory {
 
 export function createContextFactory(dependencies: ContextDependencies): ContextFactory {
   const { verifyToken, upstream, limits, scheduler, observeBatch } = dependencies;
-  const scopes = new WeakMap<Request, Promise<RequestScope>>();
+  const parts = new WeakMap<Request, Promise<RequestParts>>();
 
-  const scopeOf = async (request: Request): Promise<RequestScope> => {
+  const partsOf = async (request: Request): Promise<RequestParts> => {
     const ledger = new RequestLedger(limits, scheduler);
     const auth = await verifyToken(request.headers.get("authorization"));
     const authorization = auth.authenticated ? auth.authorization : undefined;
@@ -38,13 +38,13 @@ export function createContextFactory(dependencies: ContextDependencies): Context
   };
 
   const contextOf = async ({ request }: YogaInitialContext): Promise<GraphQLContext> => {
-    let scope = scopes.get(request);
-    if (!scope) {
-      scope = scopeOf(request);
-      scopes.set(request, scope);
+    let requestParts = parts.get(request);
+    if (!requestParts) {
+      requestParts = partsOf(request);
+      parts.set(request, requestParts);
     }
     // Yoga merges each operation's context into its own object: the parts are shared, not the object.
-    return { ...(await scope) };
+    return { ...(await requestParts) };
   };
-  return Object.assign(contextOf, { release: (request: Request) => void scopes.delete(request) });
+  return Object.assign(contextOf, { release: (request: Request) => void parts.delete(request) });
 }

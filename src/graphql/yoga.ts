@@ -17,7 +17,7 @@ import { useGraphiQLPage } from "./graphiql.js";
 import { admission } from "./limits/admission.js";
 import { useArmor } from "./limits/armor.js";
 import { useDocumentSize } from "./limits/document-size.js";
-import { useExpansionBound } from "./limits/expanded-selections.js";
+import { useExpansionBound } from "./limits/expansion-bound.js";
 import { useIntrospectionBound } from "./limits/introspection.js";
 import { useValidationWorkBound } from "./limits/validation-work.js";
 import { useContextRelease } from "./plugins/context-release.js";
@@ -52,7 +52,7 @@ const protectedSchema = protectSchema(schema);
 
 /**
  * Yoga, as `createYoga` builds it, with its server instance at hand: the adapter answers any
- * request from Node's; the server's `handle` answers a Fetch-API request (the node path's).
+ * request from Node's; the server's `handle` answers a Fetch-API request (the fast path's).
  */
 export function createGraphQLHandler(options: YogaOptions) {
   const server = createYogaServer(options);

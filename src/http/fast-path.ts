@@ -9,7 +9,7 @@ import type { RequestHandler } from "./request-handler.js";
  *
  * The body is read and parsed here, so every phase of Yoga runs as for any other request; only
  * the adapter's Request object and its `onRequest` hooks are left out, and none of them answers
- * a POST to this path. Anything else goes to the adapter unchanged. `test/node-path.test.ts`
+ * a POST to this path. Anything else goes to the adapter unchanged. `test/fast-path.test.ts`
  * compares every status, header and byte of both paths.
  */
 
@@ -47,7 +47,7 @@ function closeSignal(response: ServerResponse): AbortSignal {
 
 type ResponseHook = (payload: object) => unknown;
 
-export function createNodePath({ adapter, server }: GraphQLHandler): RequestHandler {
+export function createFastPath({ adapter, server }: GraphQLHandler): RequestHandler {
   const { fetchAPI } = server;
   // biome-ignore lint/complexity/useLiteralKeys: the hooks the adapter runs on every answer (Yoga's plugins, protected).
   const responseHooks = server["plugins"].flatMap((plugin) =>

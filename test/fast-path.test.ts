@@ -4,7 +4,7 @@ import type { RunningFacade } from "../src/facade.js";
 import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";
 
 /**
- * The node path answers a JSON POST to /graphql on Yoga's engine without Yoga's Fetch-API
+ * The fast path answers a JSON POST to /graphql on Yoga's engine without Yoga's Fetch-API
  * adapter. These tests send one corpus — valid, invalid, refused, batched, every error class,
  * every bound, secrets selected or not, every media type asked for — to a facade with the node
  * path and to one without it (every request through the adapter), on one upstream, as raw HTTP,
@@ -181,7 +181,7 @@ function send(baseUrl: string, testCase: Case, token: string | undefined): Promi
           "content-type": "application/json",
           "content-length": String(body.length),
           // Both paths echo it: a request id of their own would differ by chance.
-          "x-request-id": "node-path-case",
+          "x-request-id": "fast-path-case",
           ...(token ? { authorization: `Bearer ${token}` } : {}),
           ...testCase.headers,
         },
@@ -201,14 +201,14 @@ function send(baseUrl: string, testCase: Case, token: string | undefined): Promi
   });
 }
 
-describe.each(["development", "production"] as const)("the node path, in %s", (mode) => {
+describe.each(["development", "production"] as const)("the fast path, in %s", (mode) => {
   let stack: Stack;
   let adapterOnly: RunningFacade;
   const tokens = new Map<Case["scopes"], string>();
 
   beforeAll(async () => {
     stack = await startStack({ CORS_ORIGINS: "http://localhost:3000" }, { mode });
-    adapterOnly = await stack.startAnotherFacade({ nodePath: false });
+    adapterOnly = await stack.startAnotherFacade({ fastPath: false });
     for (const { scopes } of CASES) {
       if (scopes && !tokens.has(scopes))
         tokens.set(scopes, scopes === "garbage" ? "not.a.jwt" : await stack.mint(scopes));
@@ -229,8 +229,8 @@ describe.each(["development", "production"] as const)("the node path, in %s", (m
       // Twice: graphql-js runs an operation first, graphql-jit from its second use.
       for (let use = 1; use <= 2; use += 1) {
         const reference = await answerOf(adapterOnly.url, testCase);
-        const nodePath = await answerOf(stack.facade.url, testCase);
-        expect(nodePath, `use ${use}`).toEqual(reference);
+        const fastPath = await answerOf(stack.facade.url, testCase);
+        expect(fastPath, `use ${use}`).toEqual(reference);
       }
     },
   );
