@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
-import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";
+import { type GraphQLBody, MANAGE, READ, type Stack, startStack } from "./support/stack.js";
 
 /**
  * A rotated secret always reaches its caller: whatever else fails in the same operation or
@@ -12,10 +12,7 @@ import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";
 const UNKNOWN_ID = "00000000-0000-4000-8000-000000000000";
 const OTHER_ID = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
 
-interface Result {
-  data?: Record<string, any> | null;
-  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
-}
+type Result = GraphQLBody;
 
 const rotation = (alias: string, clientId: string, selection = "client { id clientSecret }") =>
   `${alias}: regenerateClientSecret(input: { clientId: "${clientId}" }) { ${selection} }`;

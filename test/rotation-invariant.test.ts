@@ -6,7 +6,7 @@ import {
   generatedDocument,
   PROPERTY_SEED,
 } from "./support/generated-documents.js";
-import { type Stack, startStack } from "./support/stack.js";
+import { type GraphQLBody, type Stack, startStack } from "./support/stack.js";
 
 /**
  * The rotation invariant over a generated corpus of requests (single operations and batches of
@@ -16,10 +16,7 @@ import { type Stack, startStack } from "./support/stack.js";
  * rotated twice in one HTTP request, and a request refused whole rotated nothing.
  */
 
-interface Answer {
-  data?: Record<string, unknown> | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
-}
+type Answer = GraphQLBody;
 
 /** Every secret a rotation's answer carries (under any alias of clientSecret). */
 function rotatedSecrets(answers: Answer[]): string[] {

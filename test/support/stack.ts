@@ -14,12 +14,15 @@ import { createLogger } from "../../src/logger.js";
 export const READ = SCOPE_READ;
 export const MANAGE = SCOPE_MANAGE;
 
+/** A GraphQL answer's body, as every test reads one. */
+export interface GraphQLBody<TData = Record<string, any>> {
+  data?: TData | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
 interface GraphQLResponse<TData = Record<string, unknown>> {
   status: number;
-  body: {
-    data?: TData | null;
-    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
-  };
+  body: GraphQLBody<TData>;
 }
 
 /**
