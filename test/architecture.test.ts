@@ -67,6 +67,13 @@ describe("the import graph of src/", () => {
     expect(circles).toEqual([]);
   });
 
+  it("gives no two modules of the service one name", () => {
+    const names = [...graph.keys()]
+      .filter((file) => !name(file).startsWith("dev-"))
+      .map((file) => file.split("/").pop()!);
+    expect(names.filter((base, index) => names.indexOf(base) !== index)).toEqual([]);
+  });
+
   it("never imports upward", () => {
     const upward = [...graph].flatMap(([file, imports]) =>
       imports

@@ -40,13 +40,15 @@ export interface Config {
 
 /** Who may reach the service over HTTP, and how long a connection may take. */
 export interface HttpConfig {
+  /** `HTTP_HEADERS_TIMEOUT_MS`, @default 10000. */
   headersTimeoutMs: number;
-  /** The whole HTTP request, headers and body, must arrive within this. */
+  /** The whole HTTP request, headers and body, must arrive within this. `HTTP_RECEIVE_TIMEOUT_MS`, @default 30000. */
   receiveTimeoutMs: number;
+  /** `HTTP_KEEP_ALIVE_TIMEOUT_MS`, @default 65000. */
   keepAliveTimeoutMs: number;
-  /** Open connections at most; past it, idle keep-alive connections are closed first, then new ones refused. */
+  /** Open connections at most; past it, idle keep-alive connections are closed first, then new ones refused. `HTTP_MAX_CONNECTIONS`, @default 1000. */
   maxConnections: number;
-  /** Origins whose pages may read responses (CORS); `loopback` adds any http://localhost or 127.0.0.1 port. */
+  /** Origins whose pages may read responses (CORS); `loopback` adds any http://localhost or 127.0.0.1 port. `CORS_ORIGINS`. */
   cors: { origins: string[]; loopback: boolean };
   /** Host headers answered; undefined answers any (production sits behind a load balancer). */
   allowedHosts: { names: string[]; loopback: true } | undefined;
@@ -54,45 +56,54 @@ export interface HttpConfig {
 
 /** Bounds on what one HTTP request (a batch's operations together, or one operation where said) may ask of the service. */
 export interface LimitsConfig {
-  /** The time budget of one HTTP request's answer, shared by every upstream call it makes. */
+  /** The time budget of one HTTP request's answer, shared by every upstream call it makes. `LIMIT_REQUEST_TIMEOUT_MS`, @default 10000. */
   requestTimeoutMs: number;
+  /** `LIMIT_MAX_DEPTH`, @default 10. */
   maxDepth: number;
+  /** `LIMIT_MAX_ALIASES`, @default 60. */
   maxAliases: number;
+  /** `LIMIT_MAX_TOKENS`, @default 2000. */
   maxTokens: number;
+  /** `LIMIT_MAX_DIRECTIVES`, @default 50. */
   maxDirectives: number;
+  /** `LIMIT_MAX_COST`, @default 1000. */
   maxCost: number;
+  /** `LIMIT_MAX_BODY_BYTES`, @default 256 * 1024. */
   maxBodyBytes: number;
-  /** A GraphQL document longer than this (UTF-8 bytes) is refused before it is parsed. */
+  /** A GraphQL document longer than this (UTF-8 bytes) is refused before it is parsed. `LIMIT_MAX_DOCUMENT_BYTES`, @default 16 * 1024. */
   maxDocumentBytes: number;
-  /** Selections of an operation once its fragments are expanded where spread. */
+  /** Selections of an operation once its fragments are expanded where spread. `LIMIT_MAX_EXPANDED_SELECTIONS`, @default 2000. */
   maxExpandedSelections: number;
-  /** Field pairs graphql-js's validation may compare for one HTTP request (its documents together). */
+  /** Field pairs graphql-js's validation may compare for one HTTP request (its documents together). `LIMIT_MAX_VALIDATION_PAIRS`, @default 40000. */
   maxValidationPairs: number;
-  /** Operations in one batched request; 0 turns batching off. */
+  /** Operations in one batched request; 0 turns batching off. `LIMIT_MAX_BATCH`, @default 10. */
   maxBatch: number;
-  /** A serialised GraphQL answer larger than this is replaced by a typed error. */
+  /** A serialised GraphQL answer larger than this is replaced by a typed error. `LIMIT_MAX_RESPONSE_BYTES`, @default 1024 * 1024. */
   maxResponseBytes: number;
-  /** `_entities` representations in one request: each may cost an upstream call. */
+  /** `_entities` representations in one request: each may cost an upstream call. `LIMIT_MAX_REPRESENTATIONS`, @default 100. */
   maxRepresentations: number;
-  /** Requires a non-simple request (JSON body or a custom header), so browsers cannot be tricked into sending one. */
+  /** Requires a non-simple request (JSON body or a custom header), so browsers cannot be tricked into sending one. `CSRF_PREVENTION`, @default true. */
   csrfPrevention: boolean;
 }
 
 export interface UpstreamConfig {
-  /** Unset: the bundled development upstream is started in-process. */
+  /** Unset: the bundled development upstream is started in-process. `UPSTREAM_URL`. */
   url: string | undefined;
+  /** `UPSTREAM_WIRE_FORMAT`, @default "json". */
   wireFormat: "json" | "binary";
+  /** `UPSTREAM_HTTP_VERSION`, @default "1.1". */
   httpVersion: "1.1" | "2";
-  /** How long one upstream call may take (less when the request's budget has less left). */
+  /** How long one upstream call may take (less when the request's budget has less left). `UPSTREAM_CALL_TIMEOUT_MS`, @default 5000. */
   callTimeoutMs: number;
-  /** Upper bound on the upstream calls of one HTTP request (a whole batch) in flight at once. */
+  /** Upper bound on the upstream calls of one HTTP request (a whole batch) in flight at once. `UPSTREAM_MAX_IN_FLIGHT_PER_REQUEST`, @default 10. */
   maxInFlightPerRequest: number;
-  /** Upper bound on upstream calls in flight for the whole process, shared fairly between requests. */
+  /** Upper bound on upstream calls in flight for the whole process, shared fairly between requests. `UPSTREAM_MAX_IN_FLIGHT`, @default 256. */
   maxInFlight: number;
-  /** Upstream calls one HTTP request may make, retries included. */
+  /** Upstream calls one HTTP request may make, retries included. `UPSTREAM_MAX_CALLS_PER_REQUEST`, @default 100. */
   maxCallsPerRequest: number;
-  /** How many times a GetClient that met `unavailable` is tried again. */
+  /** How many times a GetClient that met `unavailable` is tried again. `UPSTREAM_RETRIES`, @default 2. */
   retries: number;
+  /** `UPSTREAM_MAX_RESPONSE_BYTES`, @default 1024 * 1024. */
   maxResponseBytes: number;
 }
 
@@ -106,17 +117,23 @@ export interface TracingConfig {
 }
 
 export interface AuthConfig {
-  /** These three are unset only with the development upstream, which supplies them. */
+  /** These three are unset only with the development upstream, which supplies them. `AUTH_JWKS_URL`. */
   jwksUrl: string | undefined;
+  /** `AUTH_ISSUER`, @default "ES256,RS256,PS256,EdDSA". */
   issuer: string | undefined;
+  /** `AUTH_AUDIENCE`. */
   audience: string | undefined;
+  /** `AUTH_ALGORITHMS`. */
   algorithms: string[];
+  /** `AUTH_CLOCK_TOLERANCE_S`, @default 5. */
   clockToleranceSeconds: number;
+  /** `AUTH_JWKS_COOLDOWN_MS`, @default 30000. */
   jwksCooldownMs: number;
+  /** `AUTH_JWKS_CACHE_MAX_AGE_MS`, @default 600000. */
   jwksCacheMaxAgeMs: number;
-  /** Verified tokens remembered (by hash) until they expire, at most five minutes; 0 turns it off. */
+  /** Verified tokens remembered (by hash) until they expire, at most five minutes; 0 turns it off. `AUTH_TOKEN_CACHE_SIZE`, @default 10000. */
   tokenCacheSize: number;
-  /** Refuse tokens issued longer ago than this (their `iat`); unset, only `exp` limits a token's life. */
+  /** Refuse tokens issued longer ago than this (their `iat`); unset, only `exp` limits a token's life. `AUTH_MAX_TOKEN_AGE_S`. */
   maxTokenAgeSeconds: number | undefined;
 }
 
