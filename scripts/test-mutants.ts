@@ -79,7 +79,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "no batching and no dedupe",
-    file: "src/loaders/oauth-client-loader.ts",
+    file: "src/loaders/oauth-clients.ts",
     find: "{ cacheKeyFn:",
     replace: "{ batch: false, cache: false, cacheKeyFn:",
     tests: ["test/batching.test.ts"],
@@ -185,7 +185,7 @@ const FAULTS: Fault[] = [
   },
   {
     name: "an unknown id is an error, not null",
-    file: "src/loaders/oauth-client-loader.ts",
+    file: "src/loaders/oauth-clients.ts",
     find: 'if (error instanceof UpstreamError && error.code === "not_found") return null;',
     replace: "",
     tests: ["test/oauth-client-query.test.ts"],

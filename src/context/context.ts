@@ -1,6 +1,6 @@
 import type { YogaInitialContext } from "graphql-yoga";
 import type { TokenVerifier } from "../auth/verifier.js";
-import { createOAuthClientLoader } from "../loaders/oauth-client-loader.js";
+import { createOAuthClients } from "../loaders/oauth-clients.js";
 import { type BudgetLimits, RequestLedger } from "../loaders/request-ledger.js";
 import type { GraphQLContext } from "../schema/resolver-context.js";
 import type { CallScheduler } from "../upstream/call-scheduler.js";
@@ -34,7 +34,7 @@ export function createContextFactory(dependencies: ContextDependencies): Context
     const authorization = auth.authenticated ? auth.authorization : undefined;
     const requestId = request.headers.get("x-request-id") ?? undefined;
     const callOptions = { authorization, requestId, signal: request.signal, deadline: ledger.deadline };
-    return { auth, ledger, oauthClients: createOAuthClientLoader(upstream, callOptions, ledger, observeBatch) };
+    return { auth, ledger, oauthClients: createOAuthClients(upstream, callOptions, ledger, observeBatch) };
   };
 
   const contextOf = async ({ request }: YogaInitialContext): Promise<GraphQLContext> => {

@@ -42,6 +42,17 @@ const ApplicationBindingRef = builder.objectRef<ApplicationBinding>("Application
   }),
 });
 
+/** One of the client's URLs: proto3 has no absent string, only an empty one, which is null here. */
+const optionalUrl = (
+  key: "redirectUri" | "websiteUrl" | "logoUrl" | "backchannelLogoutUri" | "frontchannelLogoutUri",
+  description: string,
+) => ({
+  type: "URL" as const,
+  nullable: true as const,
+  description,
+  resolve: (client: OAuthClient) => orNull(client[key]),
+});
+
 const OAuthClientRef = builder.objectRef<OAuthClient>("OAuthClient").implement({
   description: "An OAuth client registered with Xeonr auth.",
   fields: (t) => ({
@@ -58,24 +69,16 @@ const OAuthClientRef = builder.objectRef<OAuthClient>("OAuthClient").implement({
       description: "What the client is, in its owner's words; null when none is set.",
       resolve: (client) => orNull(client.description),
     }),
-    redirectUri: t.field({
-      type: "URL",
-      nullable: true,
-      description: "Where authorization sends the user back, with a code or a token; null when none is set.",
-      resolve: (client) => orNull(client.redirectUri),
-    }),
-    websiteUrl: t.field({
-      type: "URL",
-      nullable: true,
-      description: "The client's home page; null when none is set.",
-      resolve: (client) => orNull(client.websiteUrl),
-    }),
-    logoUrl: t.field({
-      type: "URL",
-      nullable: true,
-      description: "The client's logo, shown when people authorize it; null when none is set.",
-      resolve: (client) => orNull(client.logoUrl),
-    }),
+    redirectUri: t.field(
+      optionalUrl(
+        "redirectUri",
+        "Where authorization sends the user back, with a code or a token; null when none is set.",
+      ),
+    ),
+    websiteUrl: t.field(optionalUrl("websiteUrl", "The client's home page; null when none is set.")),
+    logoUrl: t.field(
+      optionalUrl("logoUrl", "The client's logo, shown when people authorize it; null when none is set."),
+    ),
   }),
 });
 
@@ -122,23 +125,21 @@ builder.objectFields(OAuthClientRef, (t) => ({
 
 // How it takes part in logout, and its history.
 builder.objectFields(OAuthClientRef, (t) => ({
-  backchannelLogoutUri: t.field({
-    type: "URL",
-    nullable: true,
-    description:
+  backchannelLogoutUri: t.field(
+    optionalUrl(
+      "backchannelLogoutUri",
       "Where a logout token is posted, server to server, when a user's session ends (OpenID Connect Back-Channel Logout); null when none.",
-    resolve: (client) => orNull(client.backchannelLogoutUri),
-  }),
+    ),
+  ),
   backchannelLogoutSessionRequired: t.exposeBoolean("backchannelLogoutSessionRequired", {
     description: "Whether the back-channel logout token must name the session (its `sid` claim).",
   }),
-  frontchannelLogoutUri: t.field({
-    type: "URL",
-    nullable: true,
-    description:
+  frontchannelLogoutUri: t.field(
+    optionalUrl(
+      "frontchannelLogoutUri",
       "The page loaded in the user's browser to log them out of the client (OpenID Connect Front-Channel Logout); null when none.",
-    resolve: (client) => orNull(client.frontchannelLogoutUri),
-  }),
+    ),
+  ),
   frontchannelLogoutSessionRequired: t.exposeBoolean("frontchannelLogoutSessionRequired", {
     description: "Whether the front-channel logout request must carry the issuer and the session (`iss`, `sid`).",
   }),

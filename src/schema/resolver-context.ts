@@ -1,5 +1,5 @@
 import type { Auth } from "../auth/verifier.js";
-import type { OAuthClientLoader } from "../loaders/oauth-client-loader.js";
+import type { OAuthClients } from "../loaders/oauth-clients.js";
 import type { RequestLedger } from "../loaders/request-ledger.js";
 
 /**
@@ -12,5 +12,5 @@ export interface GraphQLContext {
   auth: Auth;
   /** What the HTTP request may still spend, and has spent. */
   ledger: RequestLedger;
-  oauthClients: OAuthClientLoader;
+  oauthClients: OAuthClients;
 }

@@ -9,7 +9,7 @@ import type { RequestLedger } from "./request-ledger.js";
  * distinct lookups of a tick go out together, in the request's lane of the upstream scheduler.
  * Nothing outlives the request.
  */
-export interface OAuthClientLoader {
+export interface OAuthClients {
   /** The OAuth client, or null when the upstream does not know the id. */
   get(clientId: string, includeSecret: boolean): Promise<OAuthClient | null>;
   /**
@@ -24,12 +24,12 @@ interface LoadKey {
   includeSecret: boolean;
 }
 
-export function createOAuthClientLoader(
+export function createOAuthClients(
   upstream: Upstream,
   rotationOptions: Omit<CallOptions, "beforeAttempt">,
   ledger: RequestLedger,
   observeBatch?: (size: number) => void,
-): OAuthClientLoader {
+): OAuthClients {
   const readOptions: CallOptions = { ...rotationOptions, beforeAttempt: ledger.takeUpstreamCall };
   const loader = new DataLoader<LoadKey, OAuthClient | null, string>(
     (keys) => {
