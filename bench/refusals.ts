@@ -41,6 +41,12 @@ function manyOperations(tag: number): string {
   return `# ${tag}\n${operations.join(" ")} fragment R on Query { ${reads.join(" ")} } fragment C on OAuthClient { ${FIELDS} }`;
 }
 
+/** Fifty required variables, none of them given: each an error of coercion. */
+const missingVariables = {
+  definitions: Array.from({ length: 50 }, (_, i) => `$v${i}: Boolean!`).join(", "),
+  uses: Array.from({ length: 50 }, (_, i) => `a${i}: __typename @include(if: $v${i})`).join(" "),
+};
+
 /** Each an error of validation, located by scanning the lines before it. */
 const unknownFields = Array.from({ length: 101 }, (_, i) => `f${i}xyzq`).join(" ");
 
@@ -82,6 +88,13 @@ const SHAPES: Shape[] = [
     token,
   })),
   { name: "a batch of 10 nulls", body: () => Array(10).fill(null) },
+  {
+    name: "a batch of 10 documents of 50 variables not given after 998 newlines",
+    body: (sample) =>
+      Array.from({ length: 10 }, (_, k) => ({
+        query: `${"\n".repeat(998)}query Q(${missingVariables.definitions}) { ${missingVariables.uses} } # ${sample} ${k}`,
+      })),
+  },
   {
     name: "101 unknown fields after 15000 newlines",
     body: (sample) => ({ query: `${"\n".repeat(15_000)}{ oauthClient(id: "x") { ${unknownFields} } } # ${sample}` }),

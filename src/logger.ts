@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { pino } from "pino";
 import { currentRequestId } from "./request-id.js";
 
@@ -12,7 +13,8 @@ export type Logger = pino.Logger;
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level,
-    base: { service: "oauth-clients-graph" },
+    // Which process wrote a line: two workers may log one request id each.
+    base: { service: "oauth-clients-graph", pid: process.pid, hostname: hostname() },
     mixin: (line) => {
       const requestId = currentRequestId();
       return requestId === undefined || "requestId" in line ? {} : { requestId };

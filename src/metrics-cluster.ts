@@ -24,15 +24,28 @@ interface Answer {
   error?: string;
 }
 
+/** `produce` run once at a time: whoever asks while it runs shares its answer. */
+export function sharedWhileRunning(produce: () => Promise<string>): () => Promise<string> {
+  let running: Promise<string> | undefined;
+  return () => {
+    running ??= produce().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+}
+
 /** In the primary: answers the workers' asks with the whole group's exposition. */
 export function serveClusterMetrics(): void {
   const aggregator = new AggregatorRegistry();
+  // A flood of scrapes costs the primary (which also hands out connections) one gathering at a time.
+  const gather = sharedWhileRunning(() => aggregator.clusterMetrics());
   cluster.on("message", (worker, message: Partial<Ask>) => {
     if (message?.type !== ASK) return;
     const reply = (answer: Omit<Answer, "type" | "id">) => {
       if (worker.isConnected()) worker.send({ type: ANSWER, id: message.id, ...answer });
     };
-    aggregator.clusterMetrics().then(
+    gather().then(
       (text) => reply({ text }),
       (error: Error) => reply({ error: error.message }),
     );
@@ -57,7 +70,7 @@ export function clusterExposition(registry: Registry): (() => Promise<string>) |
     if (message.text !== undefined) waiting?.resolve(message.text);
     else waiting?.reject(new Error(message.error ?? "no metrics"));
   });
-  return () =>
+  const ask = () =>
     new Promise<string>((resolve, reject) => {
       const id = next++;
       const timer = setTimeout(() => {
@@ -76,4 +89,6 @@ export function clusterExposition(registry: Registry): (() => Promise<string>) |
       });
       process.send!({ type: ASK, id } satisfies Ask);
     });
+  // Scrapes of this worker that arrive together share one ask.
+  return sharedWhileRunning(ask);
 }

@@ -207,6 +207,7 @@ describe("a very short real run", () => {
       "a batch of 10 distinct documents of 141 × __typename": "validation",
       "150-operation document": "validation",
       "a batch of 10 nulls": "BAD_REQUEST",
+      "a batch of 10 documents of 50 variables not given after 998 newlines": "BAD_USER_INPUT",
       "101 unknown fields after 15000 newlines": "document_lines",
       "a batch of 8 documents of 101 unknown fields after 990 newlines": "GRAPHQL_VALIDATION_FAILED",
     });

@@ -54,5 +54,11 @@ describe("/metrics with WORKERS=2", () => {
       expect(count(text, series)).toBe(10);
       expect(count(text, 'upstream_calls_total{procedure="GetClient",code="ok"}')).toBe(10);
     }
+    // Scrapes that arrive together share the primary's gathering: none fails.
+    const together = await Promise.all(Array.from({ length: 30 }, () => once(metricsUrl, "GET")));
+    for (const { status, text } of together) {
+      expect(status).toBe(200);
+      expect(count(text, series)).toBe(10);
+    }
   });
 });

@@ -338,6 +338,14 @@ describe("work is bounded before it is done, for every caller", () => {
     expect(padded.body.errors).toEqual([
       expect.objectContaining({ extensions: expect.objectContaining({ limit: "document_lines" }) }),
     ]);
+    // A lone \r ends a line for graphql-js too.
+    const returns = await stack.graphql(`${"\r".repeat(15_000)}{ __typename }`, { token: null });
+    expect(returns.body.errors?.[0]?.extensions?.limit).toBe("document_lines");
+    // Variables that do not coerce stop at ten errors as well.
+    const definitions = Array.from({ length: 50 }, (_, i) => `$v${i}: Boolean!`).join(", ");
+    const uses = Array.from({ length: 50 }, (_, i) => `a${i}: __typename @include(if: $v${i})`).join(" ");
+    const missing = await stack.graphql(`query Q(${definitions}) { ${uses} }`, { token: null });
+    expect(missing.body.errors!.length).toBeLessThanOrEqual(11);
     const errors = (await stack.graphql(`{ oauthClient(id: "x") { ${unknown} } }`, { token: null })).body.errors!;
     expect(errors.length).toBe(11);
     expect(errors[10]!.message).toMatch(/Too many validation errors/);

@@ -199,6 +199,18 @@ describe("npm run supergraph with TRUSTED_DOCUMENTS_ONLY=true", () => {
     expect(answer.data?.oauthClient.name).toBe("My OAuth App");
   });
 
+  it("finds no document under an object's inherited names", async () => {
+    for (const id of ["__proto__", "constructor", "toString"]) {
+      const response = await fetch(running.gateway, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${running.tokens.read}` },
+        body: JSON.stringify({ documentId: id }),
+      });
+      const answer = (await response.json()) as { errors?: { extensions: { code: string } }[] };
+      expect(answer.errors?.[0]?.extensions.code, id).toBe("PERSISTED_QUERY_NOT_FOUND");
+    }
+  });
+
   it("refuses any other operation before a subgraph is asked", async () => {
     const calls = async () =>
       ((await (await fetch(`${running.upstream}/__dev/stats`)).json()) as DevUpstreamStats).recent.length;

@@ -64,7 +64,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
             // By `sha256:<hex>` (the client preset's ids) or the bare hex (what APQ-style clients send).
             getPersistedOperation: (hash: string) => {
               const { manifest } = options.trustedDocuments!;
-              return manifest[hash] ?? manifest[`sha256:${hash}`] ?? null;
+              // Own keys only: `__proto__` or `constructor` is no document.
+              const key = [hash, `sha256:${hash}`].find((candidate) => Object.hasOwn(manifest, candidate));
+              return key === undefined ? null : manifest[key]!;
             },
             allowArbitraryDocuments: !options.trustedDocuments.only,
             customErrors: {

@@ -59,8 +59,9 @@ export function coerceOperation(args: ExecutionArgs): CoercedOperation | readonl
   const operation = getOperationAST(document, args.operationName);
   const rootType = operation && schema.getRootType(operation.operation);
   if (!operation || !rootType) return undefined;
+  // Ten errors, as validation: each locates itself by scanning the document's lines.
   const coercion = getVariableValues(schema, operation.variableDefinitions ?? [], args.variableValues ?? {}, {
-    maxErrors: 50,
+    maxErrors: 10,
   });
   if (coercion.errors) return coercion.errors;
   const fragments = fragmentsOf(document);

@@ -9,11 +9,16 @@ import { limitExceeded } from "../../errors.js";
  */
 const MAX_DOCUMENT_LINES = 1_000;
 
-/** The document's lines, counted up to one past the bound. */
+/** The document's lines as graphql-js counts them (\r\n, \r and \n each end one), up to one past the bound. */
 function linesOf(text: string): number {
   let lines = 1;
-  for (let at = text.indexOf("\n"); at !== -1 && lines <= MAX_DOCUMENT_LINES; at = text.indexOf("\n", at + 1)) {
-    lines++;
+  for (let at = 0; at < text.length && lines <= MAX_DOCUMENT_LINES; at++) {
+    const char = text.charCodeAt(at);
+    if (char === 10) lines++;
+    else if (char === 13) {
+      lines++;
+      if (text.charCodeAt(at + 1) === 10) at++;
+    }
   }
   return lines;
 }
