@@ -19,18 +19,11 @@ import { operationShape } from "../analysis/document-shape.js";
  * fragments expanded, stopped as soon as the count passes the budget, and charges it to the
  * HTTP request: a batch's documents share one budget, measured in field pairs.
  */
-interface ValidationWork {
-  /** Pairs of fields answering at one response path, plus pairs of fragments spread in one selection set. */
-  pairs: number;
-}
-
 /** A response path: how many fields answer at it, and the paths below it by response name. */
 interface PathNode {
   fields: number;
   below: Map<string, PathNode> | undefined;
 }
-
-const workByDocument = new WeakMap<DocumentNode, WeakMap<GraphQLSchema, ValidationWork>>();
 
 function fragmentPairs(selectionSet: SelectionSetNode): number {
   let pairs = 0;
@@ -47,25 +40,11 @@ function fragmentPairs(selectionSet: SelectionSetNode): number {
 }
 
 /**
- * The validation work of a document, measured once per document and schema; the walk stops
- * once it has counted more than `enough` pairs (one per field at least), so it is never longer
- * than the budget it is checked against.
+ * A document's validation work: pairs of fields answering at one response path, plus pairs of
+ * fragments spread in one selection set. The walk stops once it has counted more than `enough`
+ * pairs (one per field at least), so it is never longer than the budget it is checked against.
  */
-function validationWork(document: DocumentNode, schema: GraphQLSchema, enough: number): ValidationWork {
-  let bySchema = workByDocument.get(document);
-  if (!bySchema) {
-    bySchema = new WeakMap();
-    workByDocument.set(document, bySchema);
-  }
-  let work = bySchema.get(schema);
-  if (!work) {
-    work = measure(document, enough);
-    bySchema.set(schema, work);
-  }
-  return work;
-}
-
-function measure(document: DocumentNode, enough: number): ValidationWork {
+function measure(document: DocumentNode, enough: number): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
   const operations: OperationDefinitionNode[] = [];
   let pairs = 0;
@@ -106,7 +85,7 @@ function measure(document: DocumentNode, enough: number): ValidationWork {
     }
   };
   for (const operation of operations) count({ fields: 0, below: undefined }, operation.selectionSet, new Set());
-  return { pairs };
+  return pairs;
 }
 
 /**
@@ -123,6 +102,16 @@ const MAX_VALIDATION_ERRORS = 10;
  */
 export function useValidationWorkBound(maxPairs: number, maxExpandedSelections: number): Plugin {
   const spentByRequest = new WeakMap<Request, number>();
+  // Measured once per document, for this bound (a walk stopped at another bound would differ).
+  const pairsByDocument = new WeakMap<DocumentNode, number>();
+  const pairsOf = (document: DocumentNode) => {
+    let pairs = pairsByDocument.get(document);
+    if (pairs === undefined) {
+      pairs = measure(document, maxPairs);
+      pairsByDocument.set(document, pairs);
+    }
+    return pairs;
+  };
   const expandsTooFar = (schema: GraphQLSchema, document: DocumentNode) =>
     document.definitions.some(
       (definition) =>
@@ -138,7 +127,7 @@ export function useValidationWorkBound(maxPairs: number, maxExpandedSelections: 
       if (expandsTooFar(schema, documentAST)) return;
       const request = (context as { request?: Request }).request;
       const spent = request ? (spentByRequest.get(request) ?? 0) : 0;
-      const { pairs } = validationWork(documentAST, schema, maxPairs);
+      const pairs = pairsOf(documentAST);
       if (spent + pairs > maxPairs) {
         const batch = spent > 0 ? ` (${spent} already spent by this request's other documents)` : "";
         const message = `Validating this document would compare ${pairs} pairs of fields answering at one path or fragments spread together${batch}; at most ${maxPairs} per request. Repeat a field less often, or merge fragments.`;
