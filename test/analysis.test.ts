@@ -1,6 +1,6 @@
 import { type ExecutionArgs, parse } from "graphql";
 import { describe, expect, it } from "vitest";
-import { coerceOperation, executedCoordinates, rootArgumentError } from "../src/graphql/analysis/coerced-operation.js";
+import { coerceOperation, executedCoordinates } from "../src/graphql/analysis/coerced-operation.js";
 import { operationShape } from "../src/graphql/analysis/document-shape.js";
 import { schema } from "../src/schema/schema.js";
 
@@ -33,8 +33,10 @@ describe("the coerced view of an operation", () => {
 
   it("finds a root argument execution would refuse: null through a nullable variable with a default", () => {
     const operation = view(`query($id: ID = "${ID}") { oauthClient(id: $id) { id } }`, { id: null });
-    expect(rootArgumentError(operation)?.error.message).toMatch(/^Argument "id" of non-null type "ID!"/);
-    expect(rootArgumentError(view(`query($id: ID = "${ID}") { oauthClient(id: $id) { id } }`))).toBeUndefined();
+    expect(operation.argumentError?.error.message).toMatch(/^Argument "id" of non-null type "ID!"/);
+    const given = view(`query($id: ID = "${ID}") { oauthClient(id: $id) { id } }`);
+    expect(given.argumentError).toBeUndefined();
+    expect(given.rootArguments.get(given.rootFields.get("oauthClient")![0]!)).toEqual({ id: ID });
   });
 
   it("lists the coordinates execution resolves, through fragments and conditions", () => {

@@ -3,7 +3,6 @@ import {
   type FragmentDefinitionNode,
   type GraphQLError,
   type GraphQLSchema,
-  getArgumentValues,
   getNamedType,
   isObjectType,
 } from "graphql";
@@ -23,6 +22,8 @@ export interface RotatingOperation {
   readonly fragments: Readonly<Record<string, FragmentDefinitionNode>>;
   readonly variables: Readonly<Record<string, unknown>>;
   readonly rootFields: ReadonlyMap<string, readonly FieldNode[]>;
+  /** Each root field's arguments, coerced as execution will (admission refuses arguments that do not coerce). */
+  readonly rootArguments: ReadonlyMap<FieldNode, Readonly<Record<string, unknown>>>;
 }
 
 /**
@@ -33,17 +34,15 @@ export const ROTATION = "regenerateClientSecret";
 
 /** The clients whose secret the operation replaces, one per rotation execution will run, or the refusal of a rotation that does not select its new secret. */
 export function rotationsOf(operation: RotatingOperation): string[] | GraphQLError {
-  const rotate = operation.schema.getMutationType()?.getFields()[ROTATION];
-  if (!rotate) return [];
   const clientIds: string[] = [];
   for (const fieldNodes of operation.rootFields.values()) {
     const field = fieldNodes[0]!;
     if (field.name.value !== ROTATION) continue;
     if (!selectsNewSecret(operation, fieldNodes)) return secretNotSelected(field);
+    const input = operation.rootArguments.get(field)?.input as { clientId?: unknown } | undefined;
     try {
-      const { input } = getArgumentValues(rotate, field, operation.variables);
       // The id as the resolver will use it, so that differently written ids are one client.
-      clientIds.push(parseClientId(String((input as { clientId: unknown }).clientId), "input.clientId"));
+      clientIds.push(parseClientId(String(input?.clientId), "input.clientId"));
     } catch {
       // A malformed id is refused by the resolver itself, with its own error, before any call.
     }

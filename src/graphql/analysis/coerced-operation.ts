@@ -32,6 +32,15 @@ export interface CoercedOperation {
   readonly variables: Readonly<Record<string, unknown>>;
   /** The root fields, by response name, as execution collects them. */
   readonly rootFields: ReadonlyMap<string, readonly FieldNode[]>;
+  /** The arguments of each root field that takes any (by the field node execution reads them from), coerced. */
+  readonly rootArguments: ReadonlyMap<FieldNode, Readonly<Record<string, unknown>>>;
+  /**
+   * The first root field whose arguments execution would refuse (a null given for a non-null
+   * argument through a variable, a variable execution treats as not given), with graphql-js's
+   * error. Only root fields take arguments in this schema (test/hostile-callers-round-three.test.ts
+   * holds that), so these are every argument execution will read.
+   */
+  readonly argumentError: { field: FieldNode; error: GraphQLError } | undefined;
 }
 
 /** The fragments of a document by name, as execution indexes them; kept as long as the document is. */
@@ -66,36 +75,21 @@ export function coerceOperation(args: ExecutionArgs): CoercedOperation | readonl
   if (coercion.errors) return coercion.errors;
   const fragments = fragmentsOf(document);
   const variables = coercion.coerced;
-  return {
-    schema,
-    operation,
-    fragments,
-    variables,
-    rootFields: collectFields(schema, fragments, variables, rootType, operation.selectionSet),
-  };
-}
-
-/**
- * The first root field whose arguments do not coerce, as execution's own getArgumentValues
- * would refuse them (a null given for a non-null argument through a variable, a variable
- * execution treats as not given), with graphql-js's error; or undefined. Only root fields take
- * arguments in this schema (test/hostile-callers-round-three.test.ts holds that), so this is
- * every argument execution will read.
- */
-export function rootArgumentError(view: CoercedOperation): { field: FieldNode; error: GraphQLError } | undefined {
-  const rootType = view.schema.getRootType(view.operation.operation);
-  for (const fieldNodes of view.rootFields.values()) {
+  const rootFields = collectFields(schema, fragments, variables, rootType, operation.selectionSet);
+  const rootArguments = new Map<FieldNode, Record<string, unknown>>();
+  let argumentError: CoercedOperation["argumentError"];
+  for (const fieldNodes of rootFields.values()) {
     const field = fieldNodes[0]!;
-    const definition = rootType?.getFields()[field.name.value];
+    const definition = rootType.getFields()[field.name.value];
     if (!definition?.args.length) continue;
     try {
-      getArgumentValues(definition, field, view.variables);
+      rootArguments.set(field, getArgumentValues(definition, field, variables));
     } catch (error) {
-      if (error instanceof GraphQLError) return { field, error };
-      throw error;
+      if (!(error instanceof GraphQLError)) throw error;
+      argumentError ??= { field, error };
     }
   }
-  return undefined;
+  return { schema, operation, fragments, variables, rootFields, rootArguments, argumentError };
 }
 
 /** The fields execution selects on a value of `type` that `fieldNodes` (one response name) resolved to. */

@@ -4,12 +4,7 @@ import { badUserInput, locatedAt } from "../../errors.js";
 import type { OperationCharge } from "../../loaders/request-ledger.js";
 import { refusalOfOperation } from "../../permissions/whole-operation.js";
 import { rotationsOf } from "../../schema/rotations.js";
-import {
-  type CoercedOperation,
-  coerceOperation,
-  executedCoordinates,
-  rootArgumentError,
-} from "../analysis/coerced-operation.js";
+import { type CoercedOperation, coerceOperation, executedCoordinates } from "../analysis/coerced-operation.js";
 import { operationShape } from "../analysis/document-shape.js";
 import type { ExecutionHook } from "../execution-hooks.js";
 import { answerSize } from "./answer-size.js";
@@ -22,7 +17,7 @@ import { representationsOf } from "./representations.js";
  * its rotations. Refused operations make no upstream call.
  */
 function chargeOf(view: CoercedOperation, document: DocumentNode, auth: Auth): OperationCharge | GraphQLError {
-  const argumentError = rootArgumentError(view);
+  const { argumentError } = view;
   if (argumentError) {
     const name = /^Argument "(\w+)"/.exec(argumentError.error.message)?.[1] ?? argumentError.field.name.value;
     return locatedAt(badUserInput(argumentError.error.message, name), argumentError.field);

@@ -1,4 +1,4 @@
-import { type GraphQLError, type GraphQLSchema, getArgumentValues, isUnionType } from "graphql";
+import { type GraphQLError, type GraphQLSchema, isUnionType } from "graphql";
 import { badRepresentation } from "../../errors.js";
 import type { CoercedOperation } from "../analysis/coerced-operation.js";
 import type { OperationShape } from "../analysis/document-shape.js";
@@ -29,19 +29,11 @@ export interface Representations {
 export function representationsOf(view: CoercedOperation, shape: OperationShape): Representations | GraphQLError {
   const found: Representations = { count: 0, cost: 0 };
   if (shape.entities.length === 0) return found;
-  const entities = view.schema.getQueryType()?.getFields()._entities;
-  if (!entities) return found;
   const priceOf = new Map(shape.entities.map(({ field, costPerRepresentation }) => [field, costPerRepresentation]));
   const entityTypes = entityTypeNames(view.schema);
   for (const fieldNodes of view.rootFields.values()) {
     if (fieldNodes[0]!.name.value !== "_entities") continue;
-    let values: unknown;
-    try {
-      values = getArgumentValues(entities, fieldNodes[0]!, view.variables).representations;
-    } catch {
-      // Arguments that do not coerce are refused by execution itself, with its own error.
-      continue;
-    }
+    const values = view.rootArguments.get(fieldNodes[0]!)?.representations;
     if (!Array.isArray(values)) continue;
     for (const [index, value] of values.entries()) {
       const typename = (value as { __typename?: unknown } | null)?.__typename;
