@@ -1,24 +1,14 @@
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { type GraphQLObjectType, isObjectType } from "graphql";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cyclingFixtureClientId, EXAMPLE_CLIENT_ID, fixtureClientId } from "../src/dev-upstream/seed.js";
 import { schema } from "../src/schema/schema.js";
+import { settledHeap } from "./support/heap.js";
 import { MANAGE, READ, type Stack, startStack } from "./support/stack.js";
 
 /**
  * The reproductions of "Hostile callers, round three": variable defaults and compiled execution
  * read an operation as execution does, and every caller's work is bounded before it is done.
  */
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
-/** The heap once garbage is collected (twice, so that weak references are cleared too). */
-function heapAfterGc(): number {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
 
 const MB = 1024 * 1024;
 
@@ -259,7 +249,7 @@ describe("work is bounded before it is done, for every caller", () => {
         for (const answer of body) expect(answer.errors?.[0]?.extensions?.code).toBeTypeOf("string");
       }
     };
-    const baseline = heapAfterGc();
+    const baseline = await settledHeap();
     // 150 operations are refused by validation's bound (each walks the fragment again); 10 are
     // validated, then refused by the request's cost.
     for (const count of [150, 10]) {
@@ -269,7 +259,7 @@ describe("work is bounded before it is done, for every caller", () => {
         await send(document, count, token);
       }
     }
-    const grown = heapAfterGc() - baseline;
+    const grown = (await settledHeap()) - baseline;
     // Before: 25 -> 482 MB for four such documents. The documents themselves stay in the parse cache.
     expect(grown).toBeLessThan(40 * MB);
   });
@@ -278,7 +268,7 @@ describe("work is bounded before it is done, for every caller", () => {
     const compilations = async () =>
       Number(/^graphql_compilations_total (\d+)/m.exec(await (await fetch(`${stack.facade.url}/metrics`)).text())?.[1]);
     const compiledBefore = await compilations();
-    const baseline = heapAfterGc();
+    const baseline = await settledHeap();
     // Distinct documents of three compilable queries (91 selections each: a request compiles
     // at most 400), each sent twice so that its second use compiles: more than both caches hold.
     for (let n = 0; n < 60; n++) {
@@ -296,17 +286,17 @@ describe("work is bounded before it is done, for every caller", () => {
     }
     expect(await compilations()).toBeGreaterThanOrEqual(compiledBefore + 150);
     // The parse cache (32 MB) and the plan cache (32 MB), by their estimates, which are above what they hold.
-    expect(heapAfterGc() - baseline).toBeLessThan(64 * MB);
+    expect((await settledHeap()) - baseline).toBeLessThan(64 * MB);
   });
 
   it("keeps the parse cache within its bound for documents dense in tokens, sent without a token", async () => {
-    const baseline = heapAfterGc();
+    const baseline = await settledHeap();
     // Each 1.3 kB, 1,322 tokens, refused for its depth once parsed: ~650 kB parsed, 200 MB for all.
     for (let n = 0; n < 300; n++) {
       const { body } = await stack.graphql(`${"{a".repeat(660)}${"}".repeat(660)} # ${n}`, { token: null });
       expect(body.errors?.[0]?.extensions?.code).toBe("QUERY_LIMIT_EXCEEDED");
     }
-    expect(heapAfterGc() - baseline).toBeLessThan(48 * MB);
+    expect((await settledHeap()) - baseline).toBeLessThan(48 * MB);
   });
 
   it("refuses before validation a document of many same-named fields, and shares the budget in a batch", async () => {
@@ -401,12 +391,12 @@ describe("work is bounded before it is done, for every caller", () => {
     // The first use of the query and the token machinery are out of the measure.
     await stack.graphql(query, { token: await stack.mint(scopes) });
     const tokens = await Promise.all(Array.from({ length: 300 }, () => stack.mint(scopes)));
-    const baseline = heapAfterGc();
+    const baseline = await settledHeap();
     for (const token of tokens) {
       const { body } = await stack.graphql(query, { token });
       expect(body.data?.oauthClient).toEqual({ id: EXAMPLE_CLIENT_ID });
     }
     // Before: ~63 kB kept per token, 19 MB for these 300.
-    expect(heapAfterGc() - baseline).toBeLessThan(6 * MB);
+    expect((await settledHeap()) - baseline).toBeLessThan(6 * MB);
   });
 });

@@ -1,8 +1,7 @@
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { getIntrospectionQuery } from "graphql";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EXAMPLE_CLIENT_ID } from "../src/dev-upstream/seed.js";
+import { settledHeap } from "./support/heap.js";
 import { type Stack, startStack } from "./support/stack.js";
 
 /** Posts a body as is, without a token unless given. */
@@ -135,15 +134,6 @@ describe("a document has a size in bytes", () => {
   });
 
   it("keeps no more memory for distinct padded or broken documents than the parse cache's bound", async () => {
-    setFlagsFromString("--expose-gc");
-    const gc = runInNewContext("gc") as () => void;
-    const settledHeap = async () => {
-      for (let i = 0; i < 3; i++) {
-        gc();
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      return process.memoryUsage().heapUsed;
-    };
     const send = async (count: number, document: (i: number) => string) => {
       for (let start = 0; start < count; start += 50) {
         await Promise.all(

@@ -33,20 +33,16 @@ export function useDocumentSize(maxBytes: number): Plugin {
       // A batch member that is not an object is Yoga's to refuse (BAD_REQUEST), after this.
       const query = (params as { query?: unknown } | null)?.query;
       if (typeof query !== "string") return;
-      if (linesOf(query) > MAX_DOCUMENT_LINES) {
+      // A UTF-8 byte count is at least the UTF-16 length and at most three times it.
+      const bytes =
+        query.length * 3 <= maxBytes ? 0 : query.length > maxBytes ? query.length : Buffer.byteLength(query);
+      if (bytes > maxBytes) {
+        const message = `A GraphQL document may be at most ${maxBytes} bytes, this one is ${bytes}.`;
+        setResult({ errors: [limitExceeded("document_bytes", message)] });
+      } else if (linesOf(query) > MAX_DOCUMENT_LINES) {
         const message = `A GraphQL document may have at most ${MAX_DOCUMENT_LINES} lines.`;
         setResult({ errors: [limitExceeded("document_lines", message)] });
-        return;
       }
-      // A UTF-8 byte count is at least the UTF-16 length and at most three times it.
-      if (query.length * 3 <= maxBytes) return;
-      const bytes = query.length > maxBytes ? query.length : Buffer.byteLength(query);
-      if (bytes <= maxBytes) return;
-      setResult({
-        errors: [
-          limitExceeded("document_bytes", `A GraphQL document may be at most ${maxBytes} bytes, this one is ${bytes}.`),
-        ],
-      });
     },
   };
 }
