@@ -73,9 +73,14 @@ export function createOAuthClients(
       const rotated = await Promise.race([rotationOf(clientId).promise, timedOut]);
       return rotated === "timeout" ? read : rotated;
     } catch {
+      // As the DataLoader answers: an unknown id is null, any other failure the read's own.
       return ledger
         .schedule(() => upstream.getClient(clientId, true, readOptions))
-        .catch(notFoundAsNull) as Promise<OAuthClient | null>;
+        .catch((error: unknown) => {
+          const failure = notFoundAsNull(error);
+          if (failure) throw failure;
+          return null;
+        });
     } finally {
       clearTimeout(timer);
     }
